@@ -1,0 +1,186 @@
+package providers
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/slab-storage/slab/drivers"
+	"github.com/slab-storage/slab/state"
+)
+
+// Volume statuses, as Cinder's.
+const (
+	StatusCreating       = "creating"
+	StatusAvailable      = "available"
+	StatusExtending      = "extending"
+	StatusRetyping       = "retyping"
+	StatusDeleting       = "deleting"
+	StatusError          = "error"
+	StatusErrorDeleting  = "error_deleting"
+	StatusErrorExtending = "error_extending"
+)
+
+// VolumeSchema: size grows in place and is refused smaller; a new
+// availability zone or source means a new volume; type changes are retypes
+// (the planner decides whether the current pool still fits the new type);
+// metadata and description are catalog-only.
+var VolumeSchema = &Schema{Kind: "volume", Attributes: []Attribute{
+	{Name: "id", Type: String, Rule: Computed},
+	{Name: "size", Type: Int, Rule: Grows},
+	{Name: "type", Type: String, Rule: InPlace},
+	{Name: "availability_zone", Type: String, Rule: ForcesReplacement, DefaultedByBackend: true},
+	{Name: "source", Type: String, Rule: CreateOnly},
+	{Name: "description", Type: String, Rule: InPlace},
+	{Name: "metadata", Type: StringMap, Rule: InPlace},
+	{Name: "pool", Type: String, Rule: Computed},
+	{Name: "status", Type: String, Rule: Computed},
+}}
+
+type volumeKind struct{}
+
+func (volumeKind) Schema() *Schema { return VolumeSchema }
+
+func (volumeKind) Attrs(obj state.Object, addressOf func(string) string) Attrs {
+	v := obj.(*state.Volume)
+	a := Attrs{
+		"id":                v.ID,
+		"size":              int64(v.SizeGiB),
+		"availability_zone": nonEmpty(v.AvailabilityZone),
+		"description":       nonEmpty(v.Description),
+		"metadata":          mapOrNil(v.Metadata),
+		"pool":              v.Pool,
+		"status":            v.Status,
+	}
+	if v.TypeID != "" {
+		a["type"] = addressOf(v.TypeID)
+	}
+	if v.SourceID != "" {
+		a["source"] = addressOf(v.SourceID)
+	}
+	return a
+}
+
+// SourceKind returns "snapshot" or "volume" for a source address.
+func SourceKind(address string) string {
+	kind, _, _ := strings.Cut(address, ".")
+	return kind
+}
+
+func (volumeKind) Create(ctx context.Context, env Env, op Op) error {
+	typeID, err := resolveID(env, str(op.After, "type"))
+	if err != nil {
+		return err
+	}
+	source := str(op.After, "source")
+	sourceID, err := resolveID(env, source)
+	if err != nil {
+		return err
+	}
+	pool, err := env.Pool(op.Pool)
+	if err != nil {
+		return err
+	}
+	now := env.Now()
+	v := &state.Volume{
+		ID: env.NewID(), Address: op.Address, Name: op.Name, Pool: op.Pool,
+		SizeGiB: num(op.After, "size"), Status: StatusCreating, TypeID: typeID,
+		AvailabilityZone: str(op.After, "availability_zone"),
+		Description:      str(op.After, "description"), Metadata: strMap(op.After, "metadata"),
+		CreatedAt: now, UpdatedAt: now,
+	}
+	if source != "" {
+		v.SourceKind, v.SourceID = SourceKind(source), sourceID
+	}
+	// Record before the driver call: a crash after the driver created the
+	// file still leaves a row that names it, and the next refresh settles it.
+	if err := env.Record(ctx, state.Write{Put: v, Event: state.Event{Action: "create", Detail: "creating on " + op.Pool}}); err != nil {
+		return err
+	}
+	var got drivers.Volume
+	switch v.SourceKind {
+	case "":
+		got, err = pool.CreateVolume(ctx, drivers.CreateVolumeRequest{ID: v.ID, SizeGiB: v.SizeGiB, Thick: op.Thick})
+	case "snapshot":
+		got, err = pool.CreateVolumeFromSnapshot(ctx, drivers.CreateFromSnapshotRequest{ID: v.ID, SnapshotID: sourceID, SizeGiB: v.SizeGiB})
+	case "volume":
+		got, err = pool.CloneVolume(ctx, drivers.CloneVolumeRequest{ID: v.ID, SourceID: sourceID, SizeGiB: v.SizeGiB})
+	default:
+		err = fmt.Errorf("volumes from a %s are not supported yet", v.SourceKind)
+	}
+	if err != nil {
+		return recordFailure(ctx, env, v, StatusError, "create", err)
+	}
+	v.Status, v.ProviderLocation, v.UpdatedAt = StatusAvailable, got.ProviderLocation, env.Now()
+	return env.Record(ctx, state.Write{Put: v, Event: state.Event{Action: "create", Detail: "available"}})
+}
+
+func (volumeKind) Update(ctx context.Context, env Env, op Op) error {
+	obj, ok := env.Lookup(state.KindVolume, op.ID)
+	if !ok {
+		return fmt.Errorf("%s (%s) is not recorded", op.Address, op.ID)
+	}
+	cur := *obj.(*state.Volume)
+	v := &cur
+	newSize := num(op.After, "size")
+	if contains(op.Changed, "size") && newSize > v.SizeGiB {
+		pool, err := env.Pool(v.Pool)
+		if err != nil {
+			return err
+		}
+		v.Status = StatusExtending
+		if err := env.Record(ctx, state.Write{Put: v, Event: state.Event{Action: "update", Detail: fmt.Sprintf("extending %d → %d GiB", v.SizeGiB, newSize)}}); err != nil {
+			return err
+		}
+		if _, err := pool.ExtendVolume(ctx, v.ID, newSize); err != nil {
+			return recordFailure(ctx, env, v, StatusErrorExtending, "update", err)
+		}
+		v.SizeGiB = newSize
+	}
+	if contains(op.Changed, "type") {
+		typeID, err := resolveID(env, str(op.After, "type"))
+		if err != nil {
+			return err
+		}
+		v.TypeID = typeID
+	}
+	v.Description = str(op.After, "description")
+	v.Metadata = strMap(op.After, "metadata")
+	v.Status, v.StatusReason, v.UpdatedAt = StatusAvailable, "", env.Now()
+	return env.Record(ctx, state.Write{Put: v, Event: state.Event{Action: "update", Detail: "changed " + strings.Join(op.Changed, ", ")}})
+}
+
+func (volumeKind) Delete(ctx context.Context, env Env, op Op) error {
+	obj, ok := env.Lookup(state.KindVolume, op.ID)
+	if !ok {
+		return nil // already gone from the record
+	}
+	cur := *obj.(*state.Volume)
+	v := &cur
+	pool, err := env.Pool(v.Pool)
+	if err != nil {
+		return err
+	}
+	v.Status, v.UpdatedAt = StatusDeleting, env.Now()
+	if err := env.Record(ctx, state.Write{Put: v, Event: state.Event{Action: "delete", Detail: "deleting"}}); err != nil {
+		return err
+	}
+	if err := pool.DeleteVolume(ctx, v.ID); err != nil {
+		return recordFailure(ctx, env, v, StatusErrorDeleting, "delete", err)
+	}
+	return env.Record(ctx, state.Write{Delete: &state.Ref{Kind: state.KindVolume, ID: v.ID}, Event: state.Event{Action: "delete", Address: v.Address}})
+}
+
+// recordFailure keeps the driver's message on the object and returns it.
+func recordFailure(ctx context.Context, env Env, obj state.Object, status, action string, cause error) error {
+	switch o := obj.(type) {
+	case *state.Volume:
+		o.Status, o.StatusReason, o.UpdatedAt = status, cause.Error(), env.Now()
+	case *state.Snapshot:
+		o.Status, o.StatusReason, o.UpdatedAt = status, cause.Error(), env.Now()
+	}
+	if err := env.Record(ctx, state.Write{Put: obj, Event: state.Event{Action: action, Detail: status + ": " + cause.Error()}}); err != nil {
+		return fmt.Errorf("%w (and recording the failure failed: %v)", cause, err)
+	}
+	return cause
+}

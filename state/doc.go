@@ -1,0 +1,16 @@
+// Package state owns the catalog and the recorded state of every stack
+// behind one interface, Store: stacks with lineage and serial, one row per
+// recorded object (pools and their last stats, QoS specs, volume types,
+// volumes, snapshots) with its config address, an append-only history, and
+// one writer lock per stack.
+//
+// Invariants:
+//   - Every Apply is one short transaction: the object row, its history
+//     event and the serial bump commit together or not at all, so an apply
+//     that crashes loses nothing it had recorded.
+//   - History is append-only; nothing updates or deletes an event.
+//   - Usage (capacity, quotas) is derived from the rows, never kept as a
+//     counter.
+//
+// Implementations live in sub-packages: state/sqlite (embedded default).
+package state
