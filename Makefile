@@ -1,0 +1,42 @@
+# slab: the two commands from a fresh machine are `make demo` and `make test`.
+GO      ?= go
+BIN     := bin/slab
+VERSION ?= 0.1.0-dev
+LDFLAGS := -X main.version=$(VERSION)
+# Test packages run one at a time: several start servers or mount file systems.
+TESTFLAGS ?= -count=1 -p 1 -timeout 30m
+
+.PHONY: all build demo test bench deps vet clean
+
+all: build
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/slab
+
+# Plan and apply the quickstart on the embedded default (SQLite state in
+# examples/quickstart/.slab, a file pool in examples/quickstart/pools).
+demo: build
+	./$(BIN) -chdir=examples/quickstart apply -auto-approve
+	@echo
+	@echo "== second run: nothing left to do =="
+	./$(BIN) -chdir=examples/quickstart plan
+
+# Everything the tests need that a fresh machine lacks (as root, via apt-get).
+deps:
+	@./.ci/deps
+
+vet:
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
+
+test: deps vet build
+	$(GO) test $(TESTFLAGS) ./...
+
+# Go benchmarks, then the scale harness (wall time of plan/apply/no-op plan
+# through the built binary for 1,000 and 10,000 volumes).
+bench: build
+	$(GO) test -run '^$$' -bench . -benchmem -count=1 ./...
+	$(GO) run ./cmd/slab-scale -slab ./$(BIN) -n 1000,10000
+
+clean:
+	rm -rf bin examples/*/.slab examples/*/pools

@@ -1,0 +1,254 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/slab-storage/slab/cmd/slab/views"
+	"github.com/slab-storage/slab/hcl/config"
+	"github.com/slab-storage/slab/planner"
+	"github.com/slab-storage/slab/state"
+)
+
+// planFlags are shared by plan, apply and destroy.
+type planFlags struct {
+	configFlags
+	refresh     bool
+	refreshOnly bool
+	destroy     bool
+	replace     stringList
+	lockTimeout time.Duration
+	json        bool
+}
+
+func (f *planFlags) register(fs *flag.FlagSet) {
+	f.configFlags.register(fs)
+	fs.BoolVar(&f.refresh, "refresh", true, "ask the pools what they hold before planning (-refresh=false skips it)")
+	fs.BoolVar(&f.refreshOnly, "refresh-only", false, "plan only to record changes made outside of slab")
+	fs.Var(&f.replace, "replace", "replace this object even if nothing changed (repeatable), e.g. -replace='volume.db[\"a\"]'")
+	fs.DurationVar(&f.lockTimeout, "lock-timeout", 0, "wait this long for the stack's lock (e.g. 30s)")
+	fs.BoolVar(&f.json, "json", false, "machine-readable output")
+}
+
+// stack is an open store and the stack's lock, held for one command.
+type stack struct {
+	store   state.Store
+	name    string
+	release func()
+}
+
+func (s *stack) close() {
+	if s.release != nil {
+		s.release()
+	}
+	s.store.Close()
+}
+
+// openStack opens the store and takes the stack's lock.
+func (c *cli) openStack(ctx context.Context, cfg *config.Config, operation string, timeout time.Duration) (*stack, bool) {
+	store, err := c.openStore(cfg)
+	if err != nil {
+		c.errorf("Cannot open the state store\n%v", err)
+		return nil, false
+	}
+	name := stackName(cfg)
+	if _, err := store.Stack(ctx, name); err != nil {
+		store.Close()
+		c.errorf("Cannot read stack %q\n%v", name, err)
+		return nil, false
+	}
+	release, ok := c.lock(ctx, store, name, operation, timeout)
+	if !ok {
+		store.Close()
+		return nil, false
+	}
+	return &stack{store: store, name: name, release: release}, true
+}
+
+// makePlan refreshes and diffs; it prints diagnostics and returns nil on errors.
+func (c *cli) makePlan(ctx context.Context, cfg *config.Config, st *stack, pools *planner.PoolSet, f *planFlags) *planner.Plan {
+	rec, err := st.store.Read(ctx, st.name)
+	if err != nil {
+		c.errorf("Cannot read the recorded state of stack %q\n%v", st.name, err)
+		return nil
+	}
+	plan, diags := planner.Make(ctx, cfg, rec, pools, planner.Options{
+		Refresh: f.refresh || f.refreshOnly, RefreshOnly: f.refreshOnly, Destroy: f.destroy,
+		Replace: f.replace, Version: version,
+	})
+	if len(diags) > 0 {
+		c.printDiags(diags, cfg)
+	}
+	if diags.HasErrors() {
+		return nil
+	}
+	return plan
+}
+
+func runPlan(ctx context.Context, c *cli, args []string) int {
+	fs := c.newFlags("plan", "")
+	var f planFlags
+	f.register(fs)
+	fs.BoolVar(&f.destroy, "destroy", false, "plan to destroy everything the stack manages")
+	out := fs.String("out", "", "save the plan to this file, for slab apply FILE")
+	detailed := fs.Bool("detailed-exitcode", false, "exit 0 when there are no changes, 2 when there are, 1 on errors")
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	cfg, ok := c.loadConfig(f.configFlags)
+	if !ok {
+		return 1
+	}
+	st, ok := c.openStack(ctx, cfg, "plan", f.lockTimeout)
+	if !ok {
+		return 1
+	}
+	defer st.close()
+	pools := planner.NewPoolSet(planner.PoolSpecs(cfg))
+	defer pools.Close()
+	plan := c.makePlan(ctx, cfg, st, pools, &f)
+	if plan == nil {
+		return 1
+	}
+	if f.json {
+		if err := views.WritePlanJSON(c.stdout, plan); err != nil {
+			return c.errorf("%v", err)
+		}
+	} else {
+		views.WritePlan(c.stdout, plan)
+	}
+	if *out != "" {
+		if err := planner.Save(c.path(*out), plan); err != nil {
+			return c.errorf("Cannot save the plan\n%v", err)
+		}
+		if !f.json {
+			fmt.Fprintf(c.stdout, "\nSaved the plan to: %s\n\nTo perform exactly these actions, run:\n    slab apply %s\n", *out, *out)
+		}
+	}
+	if *detailed && plan.HasChanges() {
+		return 2
+	}
+	return 0
+}
+
+func runApply(ctx context.Context, c *cli, args []string) int {
+	return c.apply(ctx, "apply", args, false)
+}
+
+func runDestroy(ctx context.Context, c *cli, args []string) int {
+	return c.apply(ctx, "destroy", args, true)
+}
+
+func (c *cli) apply(ctx context.Context, name string, args []string, destroy bool) int {
+	argsUsage := "[PLANFILE]"
+	if destroy {
+		argsUsage = ""
+	}
+	fs := c.newFlags(name, argsUsage)
+	var f planFlags
+	f.register(fs)
+	autoApprove := fs.Bool("auto-approve", false, "skip the interactive confirmation")
+	parallelism := fs.Int("parallelism", 10, "run at most this many steps at once")
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	f.destroy = destroy
+	if fs.NArg() > 1 || (destroy && fs.NArg() > 0) {
+		fs.Usage()
+		return 1
+	}
+	if *parallelism < 1 {
+		return c.errorf("-parallelism must be at least 1")
+	}
+	cfg, ok := c.loadConfig(f.configFlags)
+	if !ok {
+		return 1
+	}
+	st, ok := c.openStack(ctx, cfg, name, f.lockTimeout)
+	if !ok {
+		return 1
+	}
+	defer st.close()
+
+	var plan *planner.Plan
+	var pools *planner.PoolSet
+	if fs.NArg() == 1 {
+		// A saved plan was reviewed already: no prompt, as in Terraform.
+		var err error
+		if plan, err = planner.Load(c.path(fs.Arg(0))); err != nil {
+			return c.errorf("Cannot read the saved plan\n%v", err)
+		}
+		if plan.Stack != st.name {
+			return c.errorf("Saved plan is for another stack\nThe plan was made for stack %q; this directory's configuration uses stack %q.", plan.Stack, st.name)
+		}
+		if err := planner.CheckFresh(ctx, st.store, plan); err != nil {
+			return c.applyError(err)
+		}
+		pools = planner.NewPoolSet(plan.Pools)
+	} else {
+		pools = planner.NewPoolSet(planner.PoolSpecs(cfg))
+		if plan = c.makePlan(ctx, cfg, st, pools, &f); plan == nil {
+			pools.Close()
+			return 1
+		}
+		if !f.json {
+			views.WritePlan(c.stdout, plan)
+		}
+		if !plan.HasChanges() {
+			pools.Close()
+			return c.finishApply(ctx, cfg, st, plan, &planner.Result{}, f.json)
+		}
+		if !*autoApprove && !c.confirm(destroy) {
+			pools.Close()
+			fmt.Fprintln(c.stderr, "\nApply cancelled.")
+			return 1
+		}
+	}
+	defer pools.Close()
+	hooks := views.NewApplyHooks(c.stdout, f.json)
+	res, err := planner.Apply(ctx, plan, planner.ApplyOptions{
+		Store: st.store, Pools: pools, Parallelism: *parallelism, Hooks: hooks,
+	})
+	if err != nil {
+		return c.applyError(err)
+	}
+	return c.finishApply(ctx, cfg, st, plan, res, f.json)
+}
+
+// confirm asks for "yes" on standard input.
+func (c *cli) confirm(destroy bool) bool {
+	question := "Do you want to perform these actions?\n  slab will perform the actions described above."
+	if destroy {
+		question = "Do you really want to destroy all volumes, snapshots, types and QoS specs of this stack?\n  There is no undo."
+	}
+	fmt.Fprintf(c.stdout, "\n%s\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ", question)
+	line, _ := bufio.NewReader(c.stdin).ReadString('\n')
+	fmt.Fprintln(c.stdout)
+	return strings.TrimSpace(line) == "yes"
+}
+
+// finishApply reports failures, the summary and the outputs.
+func (c *cli) finishApply(ctx context.Context, cfg *config.Config, st *stack, plan *planner.Plan, res *planner.Result, jsonOut bool) int {
+	for _, e := range res.Failed {
+		if !jsonOut {
+			c.errorf("%s: %s failed\n%v", e.Address, e.Phase, e.Err)
+		}
+	}
+	views.WriteApplySummary(c.stdout, plan, res, jsonOut)
+	if len(res.Failed) > 0 {
+		if !jsonOut {
+			fmt.Fprintf(c.stderr, "\n%d step(s) failed and %d were skipped; what succeeded is recorded. Fix the cause and run slab apply again to converge.\n", len(res.Failed), len(res.Skipped))
+		}
+		return 1
+	}
+	if !jsonOut && !plan.Destroy {
+		if code := c.printOutputs(ctx, cfg, st, "", false); code != 0 {
+			return code
+		}
+	}
+	return 0
+}

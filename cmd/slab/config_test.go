@@ -1,0 +1,113 @@
+package main
+
+import (
+	"bufio"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// invalidCases is the loader's table of malformed configurations; each
+// directory holds .hcl files and a `want` file whose first line is the
+// expected `FILE:LINE:COL: Summary`.
+const invalidCases = "../../hcl/config/testdata/invalid"
+
+func TestMalformedConfigsFailWithALocatedDiagnosticAndLeaveStateUntouched(t *testing.T) {
+	cases, err := os.ReadDir(invalidCases)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cases) < 25 {
+		t.Fatalf("only %d malformed configurations; want at least 25", len(cases))
+	}
+	// One stack with recorded objects, reused by every case: each case's
+	// files replace the configuration, and the record must not move.
+	dir := t.TempDir()
+	writeFile(t, dir, "main.hcl", "backend \"b\" {\n  driver = \"file\"\n  pool \"p\" {\n    path = \"pool\"\n  }\n}\n\nvolume \"keep\" {\n  size = 1\n}\n")
+	mustSlab(t, dir, 0, "apply", "-auto-approve")
+	before, hist := readState(t, dir, "default")
+
+	for _, c := range cases {
+		t.Run(strings.ReplaceAll(c.Name(), "-", " "), func(t *testing.T) {
+			src := filepath.Join(invalidCases, c.Name())
+			want := firstLine(t, filepath.Join(src, "want"))
+			clearConfig(t, dir)
+			copyHCL(t, src, dir)
+			for _, cmd := range [][]string{{"validate"}, {"plan"}, {"apply", "-auto-approve"}} {
+				r := slab(t, dir, cmd...)
+				if r.code != 1 {
+					t.Fatalf("slab %s: exit %d, want 1\n%s", cmd[0], r.code, r)
+				}
+				if !strings.Contains(r.stderr, want) {
+					t.Fatalf("slab %s: stderr lacks %q\n%s", cmd[0], want, r)
+				}
+				if strings.Contains(r.stderr, "goroutine ") || strings.Contains(r.stderr, "panic:") {
+					t.Fatalf("slab %s crashed:\n%s", cmd[0], r)
+				}
+			}
+			after, hist2 := readState(t, dir, "default")
+			if after.Stack.Serial != before.Stack.Serial || len(hist2) != len(hist) || len(after.Volumes) != len(before.Volumes) {
+				t.Errorf("state moved: serial %d → %d, %d → %d events", before.Stack.Serial, after.Stack.Serial, len(hist), len(hist2))
+			}
+		})
+	}
+}
+
+func firstLine(t *testing.T, path string) string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	s := bufio.NewScanner(f)
+	if !s.Scan() || strings.TrimSpace(s.Text()) == "" {
+		t.Fatalf("%s has no expectation line", path)
+	}
+	return strings.TrimSpace(s.Text())
+}
+
+func clearConfig(t *testing.T, dir string) {
+	t.Helper()
+	matches, _ := filepath.Glob(filepath.Join(dir, "*.hcl"))
+	for _, m := range matches {
+		if err := os.Remove(m); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func copyHCL(t *testing.T, src, dst string) {
+	t.Helper()
+	matches, _ := filepath.Glob(filepath.Join(src, "*.hcl"))
+	for _, m := range matches {
+		raw, err := os.ReadFile(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, dst, filepath.Base(m), string(raw))
+	}
+}
+
+func TestFmtCheckReportsAndFixesUnformattedFiles(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "main.hcl", "volume \"x\" {\nsize=1\n    description = \"d\"\n}\n")
+	r := mustSlab(t, dir, 3, "fmt", "-check")
+	if strings.TrimSpace(r.stdout) != "main.hcl" {
+		t.Fatalf("fmt -check should list main.hcl:\n%s", r)
+	}
+	mustSlab(t, dir, 0, "fmt")
+	raw, _ := os.ReadFile(filepath.Join(dir, "main.hcl"))
+	if want := "volume \"x\" {\n  size        = 1\n  description = \"d\"\n}\n"; string(raw) != want {
+		t.Errorf("formatted file:\n%s\nwant:\n%s", raw, want)
+	}
+	mustSlab(t, dir, 0, "fmt", "-check")
+}
+
+func TestValidateAcceptsTheQuickstart(t *testing.T) {
+	r := mustSlab(t, filepath.Join("..", "..", "examples", "quickstart"), 0, "validate")
+	if !strings.Contains(r.stdout, "Success! The configuration is valid.") {
+		t.Fatal(r)
+	}
+}

@@ -1,0 +1,137 @@
+package views
+
+import (
+	"encoding/json"
+	"io"
+	"strings"
+
+	"github.com/slab-storage/slab/planner"
+	"github.com/slab-storage/slab/planner/schedule"
+	"github.com/slab-storage/slab/providers"
+)
+
+// jsonPlan follows the shape of `terraform show -json` for plans, plus
+// slab's placements.
+type jsonPlan struct {
+	FormatVersion   string          `json:"format_version"`
+	SlabVersion     string          `json:"slab_version"`
+	Stack           string          `json:"stack"`
+	Lineage         string          `json:"lineage"`
+	Serial          int64           `json:"serial"`
+	Destroy         bool            `json:"destroy,omitempty"`
+	RefreshOnly     bool            `json:"refresh_only,omitempty"`
+	ResourceDrift   []jsonResChange `json:"resource_drift,omitempty"`
+	ResourceChanges []jsonResChange `json:"resource_changes"`
+	Placements      []jsonPlacement `json:"placements,omitempty"`
+	Summary         map[string]int  `json:"summary"`
+	Errored         bool            `json:"errored"`
+}
+
+type jsonResChange struct {
+	Address      string     `json:"address"`
+	Mode         string     `json:"mode"`
+	Type         string     `json:"type"`
+	Name         string     `json:"name"`
+	Index        any        `json:"index,omitempty"`
+	Change       jsonChange `json:"change"`
+	ActionReason string     `json:"action_reason,omitempty"`
+	Detail       string     `json:"detail,omitempty"`
+}
+
+type jsonChange struct {
+	Actions      []string        `json:"actions"`
+	Before       map[string]any  `json:"before"`
+	After        map[string]any  `json:"after"`
+	AfterUnknown map[string]bool `json:"after_unknown"`
+	ReplacePaths [][]string      `json:"replace_paths,omitempty"`
+}
+
+type jsonPlacement struct {
+	Address     string                `json:"address"`
+	Pool        string                `json:"pool"`
+	Why         string                `json:"why,omitempty"`
+	Explanation *schedule.Explanation `json:"explanation,omitempty"`
+}
+
+// actionsOf spells an action as Terraform's actions list.
+func actionsOf(a planner.Action) []string {
+	switch a {
+	case planner.Replace:
+		return []string{"delete", "create"}
+	case planner.CreateThenDelete:
+		return []string{"create", "delete"}
+	}
+	return []string{string(a)}
+}
+
+// indexOf extracts the instance key from an address: `volume.db["a"]` →
+// "a", `volume.x[2]` → 2.
+func indexOf(address string) any {
+	i := strings.IndexByte(address, '[')
+	if i < 0 || !strings.HasSuffix(address, "]") {
+		return nil
+	}
+	key := address[i+1 : len(address)-1]
+	var v any
+	if err := json.Unmarshal([]byte(key), &v); err != nil {
+		return key
+	}
+	return v
+}
+
+// WritePlanJSON writes the machine-readable plan.
+func WritePlanJSON(w io.Writer, p *planner.Plan) error {
+	s := p.Summary()
+	out := jsonPlan{
+		FormatVersion: "1.0", SlabVersion: p.SlabVersion, Stack: p.Stack, Lineage: p.Lineage, Serial: p.Serial,
+		Destroy: p.Destroy, RefreshOnly: p.RefreshOnly, ResourceChanges: []jsonResChange{},
+		Summary: map[string]int{"add": s.Add, "change": s.Change, "destroy": s.Destroy},
+	}
+	for _, d := range p.Drift {
+		out.ResourceDrift = append(out.ResourceDrift, jsonResChange{
+			Address: d.Address, Mode: "managed", Type: d.Kind, Name: d.Name, Index: indexOf(d.Address), Detail: d.Detail,
+			Change: jsonChange{Actions: actionsOf(d.Action), Before: redact(d.Kind, d.Before), After: redact(d.Kind, d.After), AfterUnknown: map[string]bool{}},
+		})
+	}
+	for _, c := range p.Changes {
+		jc := jsonChange{Actions: actionsOf(c.Action), Before: redact(c.Kind, c.Before), After: redact(c.Kind, c.After), AfterUnknown: map[string]bool{}}
+		if c.Action == planner.Create {
+			jc.Before = nil
+		}
+		if c.Action == planner.Delete {
+			jc.After = nil
+		}
+		for _, u := range c.AfterUnknown {
+			jc.AfterUnknown[u] = true
+		}
+		for _, rp := range c.ReplacePaths {
+			jc.ReplacePaths = append(jc.ReplacePaths, []string{rp})
+		}
+		out.ResourceChanges = append(out.ResourceChanges, jsonResChange{
+			Address: c.Address, Mode: "managed", Type: c.Kind, Name: c.Name, Index: indexOf(c.Address),
+			Change: jc, ActionReason: c.Reason, Detail: c.Detail,
+		})
+		if pl := c.Placement; pl != nil {
+			out.Placements = append(out.Placements, jsonPlacement{Address: c.Address, Pool: pl.Pool, Why: pl.Why, Explanation: pl.Explanation})
+		}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+// redact replaces sensitive attribute values; nil stays nil.
+func redact(kind string, a providers.Attrs) map[string]any {
+	if a == nil {
+		return nil
+	}
+	schema := schemaOf(kind)
+	out := make(map[string]any, len(a))
+	for k, v := range a {
+		if attr, ok := schema.Attribute(k); ok && attr.Sensitive {
+			v = "(sensitive value)"
+		}
+		out[k] = v
+	}
+	return out
+}

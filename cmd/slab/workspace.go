@@ -1,0 +1,138 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/slab-storage/slab/drivers"
+	"github.com/slab-storage/slab/hcl/config"
+	"github.com/slab-storage/slab/planner"
+	"github.com/slab-storage/slab/state"
+	"github.com/slab-storage/slab/state/sqlite"
+)
+
+// DefaultStatePath is the embedded default store, relative to the
+// working directory.
+const DefaultStatePath = ".slab/state.db"
+
+// configFlags are the options every command that reads configuration takes.
+type configFlags struct {
+	vars     stringList
+	varFiles stringList
+}
+
+func (f *configFlags) register(fs *flag.FlagSet) {
+	fs.Var(&f.vars, "var", "set a variable: -var 'name=value' (repeatable)")
+	fs.Var(&f.varFiles, "var-file", "read variables from an HCL file (repeatable)")
+}
+
+// loadConfig loads and validates the working directory's configuration,
+// printing diagnostics. ok is false when there were errors.
+func (c *cli) loadConfig(f configFlags) (*config.Config, bool) {
+	varFiles := make([]string, len(f.varFiles))
+	for i, p := range f.varFiles {
+		varFiles[i] = c.path(p)
+	}
+	cfg, diags := config.Load(c.dir, config.LoadOptions{
+		Vars: f.vars, VarFiles: varFiles, Environ: c.env, KnownDrivers: drivers.Names(),
+	})
+	var files map[string]*hcl.File
+	if cfg != nil {
+		files = cfg.Files
+	}
+	if len(diags) > 0 {
+		config.WriteDiagnostics(c.stderr, diags, files)
+	}
+	if diags.HasErrors() {
+		return nil, false
+	}
+	return cfg, true
+}
+
+// path resolves a user-given path against the working directory.
+func (c *cli) path(p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(c.dir, p)
+}
+
+// stackName is the configured stack, or "default".
+func stackName(cfg *config.Config) string {
+	if cfg != nil && cfg.Settings.Stack != "" {
+		return cfg.Settings.Stack
+	}
+	return "default"
+}
+
+// openStore opens the configured state store: SQLite at .slab/state.db by
+// default, or the `state` setting of the slab block.
+func (c *cli) openStore(cfg *config.Config) (state.Store, error) {
+	loc := ""
+	if cfg != nil {
+		loc = cfg.Settings.State
+	}
+	switch {
+	case loc == "":
+		return sqlite.Open(c.path(DefaultStatePath))
+	case strings.HasPrefix(loc, "postgres://"), strings.HasPrefix(loc, "postgresql://"):
+		return nil, errors.New("PostgreSQL state stores are not supported by this build yet\nUse the embedded SQLite store: remove `state` from the slab block, or set it to a file path such as \".slab/state.db\".")
+	default:
+		return sqlite.Open(c.path(strings.TrimPrefix(loc, "sqlite://")))
+	}
+}
+
+// whoAmI names this process in locks and history.
+func whoAmI() string {
+	host, _ := os.Hostname()
+	user := os.Getenv("USER")
+	if user == "" {
+		user = fmt.Sprint(os.Getuid())
+	}
+	return fmt.Sprintf("%s@%s (pid %d)", user, host, os.Getpid())
+}
+
+// lock takes the stack's writer lock and returns its release function.
+func (c *cli) lock(ctx context.Context, store state.Store, stack, operation string, timeout time.Duration) (func(), bool) {
+	l, err := store.Lock(ctx, stack, whoAmI(), operation, timeout)
+	if err != nil {
+		var locked *state.LockedError
+		if errors.As(err, &locked) {
+			c.errorf("Error acquiring the state lock\n%v\nslab takes one writer per stack. Wait for that operation to finish, retry with -lock-timeout=5m, or, if it crashed, break the lock with: slab force-unlock %s", err, locked.Holder.ID)
+			return nil, false
+		}
+		c.errorf("Error acquiring the state lock\n%v", err)
+		return nil, false
+	}
+	return func() {
+		if err := store.Unlock(context.WithoutCancel(ctx), stack, l.ID); err != nil {
+			fmt.Fprintf(c.stderr, "Warning: releasing the state lock %s: %v\n", l.ID, err)
+		}
+	}, true
+}
+
+// printDiags prints diagnostics raised outside config loading (planner).
+func (c *cli) printDiags(diags hcl.Diagnostics, cfg *config.Config) {
+	var files map[string]*hcl.File
+	if cfg != nil {
+		files = cfg.Files
+	}
+	config.WriteDiagnostics(c.stderr, diags, files)
+}
+
+// planDiagsOrStale reports an apply error, explaining stale plans.
+func (c *cli) applyError(err error) int {
+	var stale *planner.StalePlanError
+	if errors.As(err, &stale) {
+		return c.errorf("Saved plan is stale\n%v", err)
+	}
+	return c.errorf("%v", err)
+}

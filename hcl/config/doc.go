@@ -1,0 +1,34 @@
+// Package config loads a slab working directory — every *.hcl file in it —
+// into a typed, validated Config.
+//
+// It owns the configuration language: the block types (slab, variable,
+// locals, output, backend with its pools, qos, volume_type, volume,
+// snapshot), input variables and their precedence (default < SLAB_VAR_name
+// < -var-file < -var), locals, the function table, count and for_each
+// expansion into instances, references between blocks and the dependency
+// graph they form, and every diagnostic about a configuration, with its
+// human rendering (WriteDiagnostics) and the formatter (Format). It knows
+// nothing of state, drivers or plans: driver names are checked only
+// against LoadOptions.KnownDrivers.
+//
+// Invariants of a Config returned without errors:
+//   - every block label and the stack name match [a-z0-9][a-z0-9_-]*;
+//   - every instance has a unique address (`volume.db["a"]`, `volume.x[0]`,
+//     `volume_type.gold`), and slices are in declaration order (file name,
+//     position) then instance key;
+//   - every reference-typed field (Volume.Type, VolumeType.QoS,
+//     Snapshot.Volume, Volume.Source.Address) holds the address of an
+//     existing instance of the right kind;
+//   - Common.DependsOn lists, sorted and without duplicates, every
+//     instance the block's expressions reference (directly or through
+//     locals) plus depends_on; the graph is acyclic;
+//   - values are concrete: sizes are whole and ≥ 1, pool paths absolute,
+//     maps of strings hold Cinder's string forms ("1000", "True"); only
+//     scheduler hints may hold values known after apply.
+//
+// Evaluation happens once, at Load, in dependency order; each block only
+// sees the locals and blocks it references, so loading stays linear in the
+// size of the configuration. Attributes known only after apply (id, pool,
+// status) are unknown at Load; EvalOutputs evaluates outputs again once
+// they are known.
+package config

@@ -1,0 +1,430 @@
+package config
+
+import (
+	"fmt"
+	"math/big"
+	"sort"
+	"strconv"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
+)
+
+// instance is one expanded block instance.
+type instance struct {
+	node   *node
+	key    cty.Value
+	addr   string
+	typed  any                  // *Volume, *Snapshot, ...
+	common *Common              // inside typed
+	attrs  map[string]cty.Value // its object in the context
+	obj    cty.Value            // cty.ObjectVal(attrs)
+}
+
+// valueSource supplies the values of locals and blocks that a context is
+// built from: the loaded ones, or those with apply-time attributes merged
+// in (see EvalOutputs).
+type valueSource interface {
+	localValue(*node) cty.Value
+	blockValue(*node) cty.Value
+}
+
+type loadValues struct{}
+
+func (loadValues) localValue(n *node) cty.Value { return n.value }
+func (loadValues) blockValue(n *node) cty.Value { return n.blockVal }
+
+// buildContext makes n's evaluation context. It holds every variable but
+// only the locals and blocks n references, so its cost is proportional to
+// n's references rather than to the size of the configuration: a kind's
+// object is never rebuilt as a whole.
+func buildContext(varObj cty.Value, n *node, vs valueSource) *hcl.EvalContext {
+	vars := map[string]cty.Value{"var": varObj}
+	var locals map[string]cty.Value
+	var kinds map[string]map[string]cty.Value
+	for _, d := range n.deps {
+		switch d.typ {
+		case nodeLocal:
+			if locals == nil {
+				locals = map[string]cty.Value{}
+			}
+			locals[d.name] = vs.localValue(d)
+		case nodeBlock:
+			if kinds == nil {
+				kinds = map[string]map[string]cty.Value{}
+			}
+			m := kinds[d.kind]
+			if m == nil {
+				m = map[string]cty.Value{}
+				kinds[d.kind] = m
+			}
+			m[d.name] = vs.blockValue(d)
+		}
+	}
+	if locals != nil {
+		vars["local"] = cty.ObjectVal(locals)
+	}
+	for k, m := range kinds {
+		vars[k] = cty.ObjectVal(m)
+	}
+	return &hcl.EvalContext{Variables: vars, Functions: functions()}
+}
+
+// blockValue is a block's value in a context: the instance object, or a
+// tuple (count) or object keyed like the map (for_each) of them.
+func blockValue(n *node, inst func(*instance) cty.Value) cty.Value {
+	switch n.mode {
+	case modeCount:
+		if len(n.instances) == 0 {
+			return cty.EmptyTupleVal
+		}
+		vals := make([]cty.Value, len(n.instances))
+		for i, in := range n.instances {
+			vals[i] = inst(in)
+		}
+		return cty.TupleVal(vals)
+	case modeForEach:
+		if len(n.instances) == 0 {
+			return cty.EmptyObjectVal
+		}
+		vals := make(map[string]cty.Value, len(n.instances))
+		for _, in := range n.instances {
+			vals[in.key.AsString()] = inst(in)
+		}
+		return cty.ObjectVal(vals)
+	}
+	if len(n.instances) == 1 {
+		return inst(n.instances[0])
+	}
+	return cty.DynamicVal
+}
+
+// evaluate walks the graph in dependency order. A node whose dependency
+// failed is skipped without a message: the cause was already reported.
+func (l *loader) evaluate() {
+	for _, n := range l.order {
+		for _, d := range n.deps {
+			if d.failed {
+				n.failed = true
+			}
+		}
+		if n.failed {
+			continue
+		}
+		switch n.typ {
+		case nodeLocal:
+			l.evalLocal(n)
+		case nodeBlock:
+			l.evalBlock(n)
+		case nodeOutput:
+			l.evalOutput(n)
+		}
+	}
+}
+
+func (l *loader) evalLocal(n *node) {
+	ctx := buildContext(l.varObj, n, loadValues{})
+	v, d := n.expr.Value(ctx)
+	l.diags = append(l.diags, d...)
+	if d.HasErrors() {
+		n.failed = true
+		return
+	}
+	n.value = v
+	n.reach = map[string]struct{}{}
+	for _, r := range n.refs {
+		if r.target.typ == nodeLocal {
+			for a := range r.target.reach {
+				n.reach[a] = struct{}{}
+			}
+			continue
+		}
+		l.addInstances(n.reach, r, ctx)
+	}
+}
+
+func (l *loader) evalOutput(n *node) {
+	ctx := buildContext(l.varObj, n, loadValues{})
+	ev := &attrEval{l: l, body: n.block.Body, ctx: ctx, ok: true}
+	out := &Output{
+		Name:        n.name,
+		Description: ev.str("description", ""),
+		Sensitive:   ev.boolean("sensitive"),
+		Expr:        n.block.Body.Attributes["value"].Expr,
+		DeclRange:   n.rng,
+	}
+	// Evaluated now with apply-time attributes unknown, to report errors
+	// early; EvalOutputs computes the real value.
+	_, d := out.Expr.Value(ctx)
+	l.diags = append(l.diags, d...)
+	if d.HasErrors() || !ev.ok {
+		n.failed = true
+	}
+	n.output = out
+}
+
+type instKey struct{ key, each cty.Value }
+
+func (l *loader) evalBlock(n *node) {
+	ctx := buildContext(l.varObj, n, loadValues{})
+	keys, ok := l.expand(n, ctx)
+	if !ok || !l.checkDependsOn(n) {
+		n.failed = true
+		return
+	}
+	ranges := attrRanges(n)
+	static, perInstance := l.staticDeps(n)
+	n.instances = make([]*instance, 0, len(keys))
+	for _, k := range keys {
+		inst := &instance{node: n, key: k.key, addr: instanceAddr(n.id, k.key)}
+		ictx := ctx
+		switch n.mode {
+		case modeCount:
+			ictx = ctx.NewChild()
+			ictx.Variables = map[string]cty.Value{"count": cty.ObjectVal(map[string]cty.Value{"index": k.key})}
+		case modeForEach:
+			ictx = ctx.NewChild()
+			ictx.Variables = map[string]cty.Value{"each": cty.ObjectVal(map[string]cty.Value{"key": k.key, "value": k.each})}
+		}
+		ev := &attrEval{l: l, body: n.block.Body, ctx: ictx, ok: true}
+		base := Common{
+			Address: inst.addr, Kind: n.kind, Name: n.name, Key: k.key,
+			DeclRange: n.rng, AttrRanges: ranges,
+		}
+		switch n.kind {
+		case "backend":
+			l.decodeBackend(ev, inst, base)
+		case "qos":
+			l.decodeQoS(ev, inst, base)
+		case "volume_type":
+			l.decodeVolumeType(ev, inst, base)
+		case "volume":
+			l.decodeVolume(ev, inst, n, base)
+		case "snapshot":
+			l.decodeSnapshot(ev, inst, n, base)
+		}
+		if !ev.ok {
+			n.failed = true
+			continue
+		}
+		inst.common.DependsOn = static
+		if perInstance || len(ev.extraDeps) > 0 {
+			inst.common.DependsOn = l.instanceDeps(n, static, ev.extraDeps, ictx)
+		}
+		inst.attrs["address"] = cty.StringVal(inst.addr)
+		inst.attrs["name"] = cty.StringVal(n.name)
+		inst.obj = cty.ObjectVal(inst.attrs)
+		n.instances = append(n.instances, inst)
+		l.instances[inst.addr] = inst
+	}
+	if !n.failed {
+		n.blockVal = blockValue(n, func(i *instance) cty.Value { return i.obj })
+	}
+}
+
+// expand evaluates count or for_each into instance keys, sorted.
+func (l *loader) expand(n *node, ctx *hcl.EvalContext) ([]instKey, bool) {
+	if n.mode == modeSingle {
+		return []instKey{{key: cty.NilVal}}, true
+	}
+	name := "count"
+	if n.mode == modeForEach {
+		name = "for_each"
+	}
+	attr := n.block.Body.Attributes[name]
+	rng := attr.Expr.Range()
+	v, d := attr.Expr.Value(ctx)
+	l.diags = append(l.diags, d...)
+	if d.HasErrors() {
+		return nil, false
+	}
+	summary := fmt.Sprintf("Invalid %s argument", name)
+	fail := func(detail string) ([]instKey, bool) {
+		l.diags = append(l.diags, newDiag(rng, summary, detail))
+		return nil, false
+	}
+	if v.IsNull() {
+		return fail(fmt.Sprintf("%s must not be null. Remove %s to declare a single instance.", name, name))
+	}
+	if !v.IsKnown() || (v.Type().IsSetType() && !v.IsWhollyKnown()) {
+		return fail(fmt.Sprintf("The %s value depends on something known only after apply, such as an id, but slab must know the instances when it reads the configuration. Compute %s from literals, variables and locals only.", name, name))
+	}
+	if n.mode == modeCount {
+		nv, err := convert.Convert(v, cty.Number)
+		if err != nil {
+			return fail(fmt.Sprintf("count must be a whole number, for example count = 3; %s.", err))
+		}
+		bf := nv.AsBigFloat()
+		c, acc := bf.Int64()
+		if !bf.IsInt() || bf.Sign() < 0 || acc != big.Exact {
+			return fail(fmt.Sprintf("count must be a whole number of 0 or more, for example count = 3; got %s.", bf.Text('f', -1)))
+		}
+		keys := make([]instKey, c)
+		for i := range keys {
+			keys[i].key = cty.NumberIntVal(int64(i))
+		}
+		return keys, true
+	}
+	ty := v.Type()
+	switch {
+	case ty.IsMapType() || ty.IsObjectType():
+		keys := make([]instKey, 0, v.LengthInt())
+		for it := v.ElementIterator(); it.Next(); {
+			k, ev := it.Element()
+			keys = append(keys, instKey{key: k, each: ev})
+		}
+		return keys, true
+	case ty.IsSetType():
+		if et := ty.ElementType(); et != cty.String && et != cty.DynamicPseudoType {
+			return fail(fmt.Sprintf("for_each over a set needs a set of strings, and this is a set of %s. Convert the elements, for example toset([for x in ... : tostring(x)]).", et.FriendlyName()))
+		}
+		keys := make([]instKey, 0, v.LengthInt())
+		for it := v.ElementIterator(); it.Next(); {
+			_, ev := it.Element()
+			if ev.IsNull() {
+				return fail("for_each sets must not contain null. Remove the null element.")
+			}
+			keys = append(keys, instKey{key: ev, each: ev})
+		}
+		sort.Slice(keys, func(i, j int) bool { return keys[i].key.AsString() < keys[j].key.AsString() })
+		return keys, true
+	case ty.IsListType() || ty.IsTupleType():
+		return fail("for_each takes a map or a set of strings, and this is a list: a list's order would decide the instance keys. Convert it with toset(...), for example for_each = toset([\"a\", \"b\"]).")
+	}
+	return fail(fmt.Sprintf("for_each takes a map or a set of strings, not a %s. For example for_each = toset([\"a\", \"b\"]) or for_each = { a = 10, b = 20 }.", ty.FriendlyName()))
+}
+
+// instanceAddr renders `volume.db`, `volume.db[0]` or `volume.db["a"]`.
+func instanceAddr(block string, key cty.Value) string {
+	switch {
+	case key == cty.NilVal:
+		return block
+	case key.Type() == cty.Number:
+		return block + "[" + key.AsBigFloat().Text('f', -1) + "]"
+	}
+	return block + "[" + strconv.Quote(key.AsString()) + "]"
+}
+
+// normalizeKey converts an index value to the key type of target's
+// instances; false when it cannot name one.
+func normalizeKey(target *node, key cty.Value) (cty.Value, bool) {
+	if key.IsNull() || !key.IsKnown() {
+		return cty.NilVal, false
+	}
+	want := cty.String
+	switch target.mode {
+	case modeSingle:
+		return cty.NilVal, false
+	case modeCount:
+		want = cty.Number
+	}
+	k, err := convert.Convert(key, want)
+	if err != nil {
+		return cty.NilVal, false
+	}
+	if want == cty.Number {
+		bf := k.AsBigFloat()
+		i, acc := bf.Int64()
+		if !bf.IsInt() || acc != big.Exact {
+			return cty.NilVal, false
+		}
+		k = cty.NumberIntVal(i)
+	}
+	return k, true
+}
+
+// addInstances adds to set the instances a reference reaches: one when its
+// key is known, else all of the target's.
+func (l *loader) addInstances(set map[string]struct{}, r *reference, ctx *hcl.EvalContext) {
+	key := r.key
+	if r.keyExpr != nil && ctx != nil {
+		if v, d := r.keyExpr.Value(ctx); !d.HasErrors() {
+			key = v
+		}
+	}
+	if key != cty.NilVal {
+		if k, ok := normalizeKey(r.target, key); ok {
+			if addr := instanceAddr(r.target.id, k); l.instances[addr] != nil {
+				set[addr] = struct{}{}
+				return
+			}
+		}
+	}
+	for _, in := range r.target.instances {
+		set[in.addr] = struct{}{}
+	}
+}
+
+// staticDeps is the part of n's dependencies shared by all its instances;
+// perInstance is true when some reference's key depends on the instance.
+func (l *loader) staticDeps(n *node) (deps []string, perInstance bool) {
+	set := map[string]struct{}{}
+	for _, r := range n.refs {
+		switch {
+		case r.target.typ == nodeLocal:
+			for a := range r.target.reach {
+				set[a] = struct{}{}
+			}
+		case r.keyExpr != nil:
+			perInstance = true
+		default:
+			l.addInstances(set, r, nil)
+		}
+	}
+	for _, r := range n.dependsOn {
+		l.addInstances(set, r, nil)
+	}
+	return sortedSet(set), perInstance
+}
+
+func (l *loader) instanceDeps(n *node, static, extra []string, ctx *hcl.EvalContext) []string {
+	set := make(map[string]struct{}, len(static)+len(extra))
+	for _, a := range static {
+		set[a] = struct{}{}
+	}
+	for _, a := range extra {
+		set[a] = struct{}{}
+	}
+	for _, r := range n.refs {
+		if r.keyExpr != nil {
+			l.addInstances(set, r, ctx)
+		}
+	}
+	return sortedSet(set)
+}
+
+func sortedSet(set map[string]struct{}) []string {
+	out := make([]string, 0, len(set))
+	for a := range set {
+		out = append(out, a)
+	}
+	sort.Strings(out)
+	return out[:len(out):len(out)] // shared between instances: appends must copy
+}
+
+// attrRanges records where each argument of n was set, including nested
+// ones as "source.snapshot" and "lifecycle.prevent_destroy".
+func attrRanges(n *node) map[string]hcl.Range {
+	body := n.block.Body
+	out := make(map[string]hcl.Range, len(body.Attributes))
+	for name, a := range body.Attributes {
+		out[name] = a.Expr.Range()
+	}
+	if a := body.Attributes["source"]; a != nil {
+		for _, key := range []string{"snapshot", "volume", "backup"} {
+			if r, ok := objectItemRange(a.Expr, key); ok {
+				out["source."+key] = r
+			}
+		}
+	}
+	for _, b := range body.Blocks {
+		if b.Type != "lifecycle" {
+			continue
+		}
+		for name, a := range b.Body.Attributes {
+			out["lifecycle."+name] = a.Expr.Range()
+		}
+	}
+	return out
+}

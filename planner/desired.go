@@ -1,0 +1,147 @@
+package planner
+
+import (
+	"sort"
+
+	"github.com/slab-storage/slab/hcl/config"
+	"github.com/slab-storage/slab/providers"
+	"github.com/slab-storage/slab/state"
+)
+
+// desired is one configured instance, read as attributes.
+type desired struct {
+	kind      string
+	common    *config.Common
+	attrs     providers.Attrs
+	lifecycle config.Lifecycle
+	// volume only: the type's extra specs, for scheduling and retype checks.
+	extraSpecs map[string]string
+}
+
+// desiredObjects reads every configured instance, keyed by address, and
+// the set of "kind.name" blocks that exist (to explain deletions of keys).
+func desiredObjects(cfg *config.Config) (map[string]*desired, map[string]bool) {
+	out := map[string]*desired{}
+	blocks := map[string]bool{}
+	add := func(d *desired) {
+		out[d.common.Address] = d
+		blocks[d.kind+"."+d.common.Name] = true
+	}
+	for _, q := range cfg.QoS {
+		add(&desired{kind: "qos", common: &q.Common, attrs: providers.Attrs{
+			"consumer": q.Consumer, "specs": mapAttr(q.Specs)}})
+	}
+	specs := map[string]map[string]string{}
+	for _, t := range cfg.VolumeTypes {
+		specs[t.Address] = t.ExtraSpecs
+		add(&desired{kind: "volume_type", common: &t.Common, attrs: providers.Attrs{
+			"description": strAttr(t.Description), "extra_specs": mapAttr(t.ExtraSpecs), "qos": strAttr(t.QoS)}})
+	}
+	for _, v := range cfg.Volumes {
+		add(&desired{kind: "volume", common: &v.Common, lifecycle: v.Lifecycle, extraSpecs: specs[v.Type], attrs: providers.Attrs{
+			"size": int64(v.Size), "type": strAttr(v.Type), "availability_zone": strAttr(v.AvailabilityZone),
+			"source": strAttr(v.Source.Address), "description": strAttr(v.Description), "metadata": mapAttr(v.Metadata)}})
+	}
+	for _, s := range cfg.Snapshots {
+		add(&desired{kind: "snapshot", common: &s.Common, lifecycle: s.Lifecycle, attrs: providers.Attrs{
+			"volume": s.Volume, "description": strAttr(s.Description), "metadata": mapAttr(s.Metadata)}})
+	}
+	return out, blocks
+}
+
+func strAttr(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func mapAttr(m map[string]string) any {
+	if len(m) == 0 {
+		return nil
+	}
+	return m
+}
+
+// recordedObject is one recorded object with its kind's name.
+type recordedObject struct {
+	kind string
+	obj  state.Object
+}
+
+// recordedByAddress groups the (refreshed) record by address. An address
+// can hold more than one object after an interrupted replacement; the
+// newest is current and the rest are deposed.
+func recordedByAddress(st *state.State) (map[string]recordedObject, []recordedObject) {
+	current := map[string]recordedObject{}
+	var deposed []recordedObject
+	add := func(kind string, o state.Object) {
+		if prev, ok := current[o.ObjectAddress()]; ok {
+			deposed = append(deposed, prev)
+		}
+		current[o.ObjectAddress()] = recordedObject{kind: kind, obj: o}
+	}
+	for _, o := range st.QoS {
+		add("qos", o)
+	}
+	for _, o := range st.VolumeTypes {
+		add("volume_type", o)
+	}
+	for _, o := range sortedByCreation(st.Volumes) {
+		add("volume", o)
+	}
+	for _, o := range st.Snapshots {
+		add("snapshot", o)
+	}
+	return current, deposed
+}
+
+func sortedByCreation(vs []*state.Volume) []*state.Volume {
+	out := append([]*state.Volume(nil), vs...)
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Address != out[j].Address {
+			return out[i].Address < out[j].Address
+		}
+		return out[i].CreatedAt.Before(out[j].CreatedAt)
+	})
+	return out
+}
+
+// oldDependencies lists the addresses a recorded object needs to exist.
+func oldDependencies(o state.Object, addressOf func(string) string) []string {
+	var ids []string
+	switch x := o.(type) {
+	case *state.VolumeType:
+		ids = []string{x.QoSID}
+	case *state.Volume:
+		ids = []string{x.TypeID, x.SourceID}
+	case *state.Snapshot:
+		ids = []string{x.VolumeID}
+	}
+	var out []string
+	for _, id := range ids {
+		if id == "" {
+			continue
+		}
+		if a := addressOf(id); a != "" {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// isTainted: the object is recorded but a create or delete of it failed,
+// so it must be made again.
+func isTainted(o state.Object) (bool, string) {
+	switch x := o.(type) {
+	case *state.Volume:
+		if x.Status == providers.StatusError || x.Status == providers.StatusErrorDeleting {
+			return true, x.StatusReason
+		}
+	case *state.Snapshot:
+		if x.Status == providers.StatusError || x.Status == providers.StatusErrorDeleting {
+			return true, x.StatusReason
+		}
+	}
+	return false, ""
+}

@@ -1,0 +1,182 @@
+package planner
+
+import (
+	"fmt"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/slab-storage/slab/planner/schedule"
+	"github.com/slab-storage/slab/providers"
+	"github.com/slab-storage/slab/state"
+)
+
+// poolStates returns the scheduler's view of every declared pool, built
+// once per plan so placements consume capacity as they are made.
+func (p *planner) poolStates() (map[string]*schedule.PoolState, []*schedule.PoolState) {
+	byName := map[string]*schedule.PoolState{}
+	var ordered []*schedule.PoolState
+	for _, name := range providers.SortedKeys(p.views) {
+		view := p.views[name]
+		ps := &schedule.PoolState{Name: name, Backend: view.spec.Config.Backend,
+			AvailabilityZone: view.spec.Config.AvailabilityZone, Stats: view.stats}
+		byName[name] = ps
+		ordered = append(ordered, ps)
+	}
+	return byName, ordered
+}
+
+// place gives every created volume and snapshot its pool. Volumes made
+// from a snapshot or another volume stay on the source's pool (the file
+// driver copies within a pool, as Cinder's drivers clone within a backend);
+// the rest go through the scheduler, in address order, each placement
+// consuming capacity before the next.
+func (p *planner) place() {
+	byName, ordered := p.poolStates()
+	placing := map[string]bool{}
+	var poolOf func(addr string) (pool string, size int)
+	poolOf = func(addr string) (string, int) {
+		c := p.byAddr[addr]
+		if c == nil || !c.Creates() {
+			return p.recordedPool(addr)
+		}
+		if pool, ok := c.After["pool"].(string); ok && c.Placement != nil {
+			return pool, sizeOf(c)
+		}
+		if placing[addr] {
+			return "", 0 // a reference cycle is reported by the config loader
+		}
+		placing[addr] = true
+		switch c.Kind {
+		case "snapshot":
+			volAddr, _ := c.After["volume"].(string)
+			pool, size := poolOf(volAddr)
+			c.Placement = &Placement{Pool: pool, Why: "same pool as its volume " + volAddr}
+			c.After["pool"] = pool
+			return pool, size
+		case "volume":
+			p.placeVolume(c, byName, ordered, poolOf)
+			pool, _ := c.After["pool"].(string)
+			return pool, sizeOf(c)
+		}
+		return "", 0
+	}
+	for _, c := range p.changes {
+		if c.Creates() && (c.Kind == "volume" || c.Kind == "snapshot") {
+			c.After = cloneAttrs(c.After)
+			poolOf(c.Address)
+		}
+	}
+}
+
+func (p *planner) placeVolume(c *Change, byName map[string]*schedule.PoolState, ordered []*schedule.PoolState, poolOf func(string) (string, int)) {
+	d := p.desired[c.Address]
+	size := sizeOf(c)
+	if source, ok := c.After["source"].(string); ok && source != "" {
+		pool, srcSize := poolOf(source)
+		if size < srcSize {
+			rng := d.common.Range("size")
+			p.diags = append(p.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Subject: &rng,
+				Summary: "Volume is smaller than its source",
+				Detail:  fmt.Sprintf("%s asks for %d GiB but its source %s holds %d GiB. Set size to %d or more.", c.Address, size, source, srcSize, srcSize)})
+			return
+		}
+		req := p.request(c, d, size)
+		if ps := byName[pool]; ps != nil {
+			if rej := p.opts.Scheduler.Check(ps, &req); rej != nil {
+				rng := d.common.DeclRange
+				p.diags = append(p.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Subject: &rng,
+					Summary: "No valid pool for " + c.Address,
+					Detail: fmt.Sprintf("%s is made from %s, so it must live on that pool, and it does not fit there:\n  %s: %s filter: %s\n"+
+						"Change the volume's size, type or availability_zone to suit pool %s.", c.Address, source, rej.Pool, rej.Filter, rej.Reason, pool)})
+				return
+			}
+		}
+		c.Placement = &Placement{Pool: pool, Why: "same pool as its source " + source}
+		c.Thick = req.Thick()
+		p.finishPlacement(c, byName[pool], size)
+		return
+	}
+	req := p.request(c, d, size)
+	chosen, exp, err := p.opts.Scheduler.Place(ordered, req)
+	if err != nil {
+		rng := d.common.DeclRange
+		p.diags = append(p.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Subject: &rng,
+			Summary: "No valid pool for " + c.Address,
+			Detail:  err.Error() + "\nFree capacity on a pool, add a pool, or change the volume's size, type or availability_zone."})
+		return
+	}
+	c.Placement = &Placement{Pool: chosen.Name, Explanation: &exp}
+	c.Thick = req.Thick()
+	p.finishPlacement(c, chosen, size)
+}
+
+func (p *planner) request(c *Change, d *desired, size int) schedule.Request {
+	req := schedule.Request{Address: c.Address, SizeGiB: size, ExtraSpecs: d.extraSpecs}
+	req.AvailabilityZone, _ = c.After["availability_zone"].(string)
+	return req
+}
+
+func (p *planner) finishPlacement(c *Change, pool *schedule.PoolState, size int) {
+	if pool == nil {
+		return
+	}
+	c.After["pool"] = pool.Name
+	if az, _ := c.After["availability_zone"].(string); az == "" {
+		c.After["availability_zone"] = pool.AvailabilityZone
+	}
+	pool.Consume(size)
+}
+
+// recordedPool is where an unchanged object lives, and its size.
+func (p *planner) recordedPool(addr string) (string, int) {
+	r, ok := p.recorded[addr]
+	if !ok {
+		return "", 0
+	}
+	switch o := r.obj.(type) {
+	case *state.Volume:
+		return o.Pool, o.SizeGiB
+	case *state.Snapshot:
+		return o.Pool, o.SizeGiB
+	}
+	return "", 0
+}
+
+func sizeOf(c *Change) int {
+	n, _ := c.After["size"].(int64)
+	if c.Kind == "snapshot" {
+		return 0
+	}
+	return int(n)
+}
+
+// checkRetype: a new type keeps the volume where it is only if its pool
+// passes the new type's filters (capacity is already spent there).
+func (p *planner) checkRetype(c *Change, d *desired, obj state.Object) {
+	if !contains(c.Changed, "type") {
+		return
+	}
+	vol := obj.(*state.Volume)
+	byName, _ := p.poolStates()
+	ps := byName[vol.Pool]
+	if ps == nil {
+		return // reported by checkUndeclaredPools
+	}
+	req := schedule.Request{Address: c.Address, ExtraSpecs: d.extraSpecs}
+	if rej := p.opts.Scheduler.Check(ps, &req); rej != nil {
+		rng := d.common.Range("type")
+		p.diags = append(p.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Subject: &rng,
+			Summary: "Volume cannot be retyped in place",
+			Detail: fmt.Sprintf("%s lives on pool %s, which fails the %s filter for type %v: %s. "+
+				"Choose a type that pool satisfies, or run with -replace='%s' to make a new volume (its data is lost).",
+				c.Address, vol.Pool, rej.Filter, c.After["type"], rej.Reason, c.Address)})
+	}
+}
+
+func cloneAttrs(a map[string]any) map[string]any {
+	out := make(map[string]any, len(a)+1)
+	for k, v := range a {
+		out[k] = v
+	}
+	return out
+}

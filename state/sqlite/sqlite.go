@@ -1,0 +1,135 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+
+	"github.com/jmoiron/sqlx"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/slab-storage/slab/state/sqlstore"
+)
+
+// busyTimeoutMS is how long a statement waits for another process's write
+// transaction before failing with SQLITE_BUSY. Applies are short; ten
+// seconds only runs out when a writer is stuck.
+const busyTimeoutMS = 10000
+
+// Open opens (creating when missing) the SQLite state store at path,
+// migrates it to the newest schema and returns it.
+func Open(path string) (*sqlstore.Store, error) {
+	if path == "" {
+		return nil, errors.New("open state store: empty path")
+	}
+	s, err := open(context.Background(), path)
+	if err != nil {
+		return nil, fmt.Errorf("open state store %s: %w", path, err)
+	}
+	return s, nil
+}
+
+func open(ctx context.Context, path string) (*sqlstore.Store, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(abs), 0o700); err != nil {
+		return nil, err
+	}
+	if err := prepareFiles(abs); err != nil {
+		return nil, err
+	}
+	db, err := sql.Open("sqlite", dsn(abs))
+	if err != nil {
+		return nil, err
+	}
+	// SQLite has one writer; one connection serializes this process's
+	// writers in database/sql's queue instead of in busy retries, and the
+	// prepared statements are prepared once.
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	db.SetConnMaxLifetime(0)
+	db.SetConnMaxIdleTime(0)
+	if err := db.PingContext(ctx); err != nil {
+		_ = db.Close()
+		return nil, explain(err)
+	}
+	// sqlx picks the placeholder style by driver name and does not know
+	// modernc's "sqlite"; "sqlite3" has the same '?' style.
+	s, err := sqlstore.New(ctx, sqlx.NewDb(db, "sqlite3"), sqlstore.SQLite)
+	if err != nil {
+		_ = db.Close()
+		return nil, explain(err)
+	}
+	return s, nil
+}
+
+// dsn builds a file: URI. Building it as a URL escapes '?', '#' and '%' in
+// the path, which SQLite would otherwise read as URI syntax.
+func dsn(abs string) string {
+	q := url.Values{}
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeoutMS))
+	q.Add("_pragma", "journal_mode(WAL)")
+	// NORMAL in WAL mode: a commit survives a crash of the process (the
+	// record-as-you-go guarantee); only a power loss may drop the last
+	// commits, and never corrupts the file.
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	// BEGIN IMMEDIATE for write transactions: take the write lock up front,
+	// where busy_timeout applies, rather than fail on a lock upgrade.
+	// Read-only transactions stay deferred.
+	q.Set("_txlock", "immediate")
+	u := url.URL{Scheme: "file", Path: abs, RawQuery: q.Encode()}
+	return u.String()
+}
+
+// prepareFiles creates the database file with mode 0600 before SQLite does
+// (SQLite would use 0644 less umask) and takes group and other bits away
+// from an existing one and from its WAL files, which SQLite creates with
+// the main file's mode.
+func prepareFiles(abs string) error {
+	f, err := os.OpenFile(abs, os.O_RDONLY|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	info, err := f.Stat()
+	_ = f.Close()
+	if err != nil {
+		return err
+	}
+	if !info.Mode().IsRegular() {
+		return fmt.Errorf("not a regular file (%s)", info.Mode().Type())
+	}
+	for _, name := range []string{abs, abs + "-wal", abs + "-shm"} {
+		info, err := os.Stat(name)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if perm := info.Mode().Perm(); perm&0o077 != 0 {
+			if err := os.Chmod(name, perm&^0o077); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// explain turns SQLite's "file is not a database" into words an operator
+// acts on; the caller adds the path.
+func explain(err error) error {
+	var se *sqlite.Error
+	if errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_NOTADB {
+		return fmt.Errorf("not a SQLite database (wrong path, or the file is damaged): %w", err)
+	}
+	return err
+}
