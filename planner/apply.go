@@ -226,9 +226,26 @@ func (e *applyEnv) remember(o state.Object) {
 		e.byID[o.ObjectKind()] = map[string]state.Object{}
 	}
 	e.byID[o.ObjectKind()][o.ObjectID()] = o
-	if o.ObjectAddress() != "" {
+	// An address names the newest object there: while a replacement runs,
+	// steps on the old object (deleting it) must not make it current again.
+	if cur, ok := e.byAddr[o.ObjectAddress()]; o.ObjectAddress() != "" &&
+		(!ok || cur.ObjectID() == o.ObjectID() || !createdAt(o).Before(createdAt(cur))) {
 		e.byAddr[o.ObjectAddress()] = o
 	}
+}
+
+func createdAt(o state.Object) time.Time {
+	switch x := o.(type) {
+	case *state.Volume:
+		return x.CreatedAt
+	case *state.Snapshot:
+		return x.CreatedAt
+	case *state.VolumeType:
+		return x.CreatedAt
+	case *state.QoS:
+		return x.CreatedAt
+	}
+	return time.Time{}
 }
 
 func (e *applyEnv) Pool(name string) (drivers.Pool, error) { return e.opts.Pools.Pool(name) }
