@@ -126,3 +126,40 @@ func writeFileKeepMode(path string, data []byte) error {
 	}
 	return os.Rename(tmp, path)
 }
+
+// runForceUnlock breaks a stack lock left by a crashed process.
+func runForceUnlock(ctx context.Context, c *cli, args []string) int {
+	fs := c.newFlags("force-unlock", "LOCK_ID")
+	force := fs.Bool("force", false, "do not ask for confirmation")
+	var cf configFlags
+	cf.register(fs)
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return 1
+	}
+	cfg, ok := c.loadConfig(cf)
+	if !ok {
+		return 1
+	}
+	store, err := c.openStore(cfg)
+	if err != nil {
+		return c.errorf("Cannot open the state store\n%v", err)
+	}
+	defer store.Close()
+	id := fs.Arg(0)
+	if !*force {
+		fmt.Fprintf(c.stdout, "Do you really want to force-unlock stack %q (lock %s)?\n  Breaking the lock of a running apply can corrupt its record.\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ", stackName(cfg), id)
+		if !c.readYes() {
+			fmt.Fprintln(c.stderr, "\nforce-unlock cancelled.")
+			return 1
+		}
+	}
+	if err := store.ForceUnlock(ctx, stackName(cfg), id); err != nil {
+		return c.errorf("Cannot unlock stack %q\n%v", stackName(cfg), err)
+	}
+	fmt.Fprintf(c.stdout, "Stack %q has been successfully unlocked.\n", stackName(cfg))
+	return 0
+}

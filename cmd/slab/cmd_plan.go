@@ -226,6 +226,11 @@ func (c *cli) confirm(destroy bool) bool {
 		question = "Do you really want to destroy all volumes, snapshots, types and QoS specs of this stack?\n  There is no undo."
 	}
 	fmt.Fprintf(c.stdout, "\n%s\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ", question)
+	return c.readYes()
+}
+
+// readYes reads one answer line from standard input.
+func (c *cli) readYes() bool {
 	line, _ := bufio.NewReader(c.stdin).ReadString('\n')
 	fmt.Fprintln(c.stdout)
 	return strings.TrimSpace(line) == "yes"

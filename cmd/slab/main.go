@@ -38,16 +38,17 @@ var commands map[string]command
 
 func init() {
 	commands = map[string]command{
-		"init":     {"Prepare the working directory and state store", runInit},
-		"validate": {"Check the configuration without touching state or pools", runValidate},
-		"fmt":      {"Rewrite configuration files in canonical style", runFmt},
-		"plan":     {"Show what changes apply would make", runPlan},
-		"apply":    {"Make the changes (from the configuration or a saved plan)", runApply},
-		"destroy":  {"Destroy everything the stack manages", runDestroy},
-		"show":     {"Show the recorded state or a saved plan", runShow},
-		"state":    {"Inspect the recorded state (list, show)", runState},
-		"output":   {"Show output values", runOutput},
-		"version":  {"Show the slab version", runVersion},
+		"init":         {"Prepare the working directory and state store", runInit},
+		"validate":     {"Check the configuration without touching state or pools", runValidate},
+		"fmt":          {"Rewrite configuration files in canonical style", runFmt},
+		"plan":         {"Show what changes apply would make", runPlan},
+		"apply":        {"Make the changes (from the configuration or a saved plan)", runApply},
+		"destroy":      {"Destroy everything the stack manages", runDestroy},
+		"show":         {"Show the recorded state or a saved plan", runShow},
+		"state":        {"Inspect the recorded state (list, show)", runState},
+		"output":       {"Show output values", runOutput},
+		"version":      {"Show the slab version", runVersion},
+		"force-unlock": {"Break a stack lock left by a crashed process", runForceUnlock},
 	}
 }
 
