@@ -12,5 +12,7 @@
 //   - Usage (capacity, quotas) is derived from the rows, never kept as a
 //     counter.
 //
-// Implementations live in sub-packages: state/sqlite (embedded default).
+// Implementations live in sub-packages: state/sqlstore implements Store
+// once over SQL (sqlx), state/sqlite opens the embedded default on it, and
+// state/storetest is the conformance suite every implementation runs.
 package state

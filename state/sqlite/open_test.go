@@ -200,3 +200,30 @@ func TestOpenPathWithURICharacters(t *testing.T) {
 		t.Errorf("database not at the given path: %v", err)
 	}
 }
+
+func TestClosedStore(t *testing.T) {
+	s, err := sqlite.Open(filepath.Join(t.TempDir(), "state.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for name, call := range map[string]func() error{
+		"Read":  func() error { _, err := s.Read(ctx, "main"); return err },
+		"Apply": func() error { _, err := s.Apply(ctx, "main", state.Write{Put: &state.Volume{ID: "v"}}); return err },
+		"Lock":  func() error { _, err := s.Lock(ctx, "main", "me", "apply", 0); return err },
+		"Close": func() error { return s.Close() },
+	} {
+		t.Run(name+" after Close does not panic", func(t *testing.T) {
+			err := call()
+			if name == "Close" && err != nil {
+				t.Errorf("second Close = %v, want nil", err)
+			}
+			if name != "Close" && err == nil {
+				t.Errorf("%s after Close succeeded", name)
+			}
+		})
+	}
+}

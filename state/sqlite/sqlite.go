@@ -14,6 +14,7 @@ import (
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
+	"github.com/slab-storage/slab/state"
 	"github.com/slab-storage/slab/state/sqlstore"
 )
 
@@ -23,8 +24,10 @@ import (
 const busyTimeoutMS = 10000
 
 // Open opens (creating when missing) the SQLite state store at path,
-// migrates it to the newest schema and returns it.
-func Open(path string) (*sqlstore.Store, error) {
+// migrates it to the newest schema and returns it. It returns the
+// interface, not *sqlstore.Store, so that a failed Open assigned to a
+// state.Store is a true nil rather than a typed nil.
+func Open(path string) (state.Store, error) {
 	if path == "" {
 		return nil, errors.New("open state store: empty path")
 	}

@@ -23,52 +23,54 @@ func (s *Store) Apply(ctx context.Context, stack string, w state.Write) (int64, 
 	if err := checkStack(stack); err != nil {
 		return 0, err
 	}
-	t, row, ev, err := prepareWrite(stack, w)
+	st, err := prepareWrite(stack, w)
 	if err != nil {
 		return 0, fmt.Errorf("state: apply to stack %q: %w", stack, err)
 	}
-	serial, err := s.apply(ctx, t, row, w.Delete, ev)
+	serial, err := s.apply(ctx, st)
 	if err != nil {
-		return 0, fmt.Errorf("state: apply %s %q to stack %q: %w", ev.Kind, ev.ObjectID, stack, err)
+		return 0, fmt.Errorf("state: apply %s %q to stack %q: %w", st.t.kind, st.id, stack, err)
 	}
 	return serial, nil
 }
 
-// prepareWrite validates w and returns the table, the row to upsert (nil
-// for a delete) and the event with its blanks filled from the object.
-func prepareWrite(stack string, w state.Write) (table, any, state.Event, error) {
-	ev := w.Event
-	ev.Stack = stack
-	var (
-		t   table
-		row any
-		err error
-	)
-	switch {
-	case (w.Put == nil) == (w.Delete == nil):
-		return t, nil, ev, errors.New("a write needs exactly one of Put or Delete")
-	case w.Put != nil:
-		if t, row, err = toRow(stack, w.Put); err != nil {
-			return t, nil, ev, err
-		}
-		ev.Kind = cmp.Or(ev.Kind, t.kind)
-		ev.ObjectID = cmp.Or(ev.ObjectID, w.Put.ObjectID())
-		ev.Address = cmp.Or(ev.Address, w.Put.ObjectAddress())
-	default:
-		var ok bool
-		if t, ok = tableFor(w.Delete.Kind); !ok {
-			return t, nil, ev, fmt.Errorf("cannot delete object of unknown kind %q", w.Delete.Kind)
-		}
-		if w.Delete.ID == "" {
-			return t, nil, ev, fmt.Errorf("delete of %s has no ID", t.kind)
-		}
-		ev.Kind = cmp.Or(ev.Kind, t.kind)
-		ev.ObjectID = cmp.Or(ev.ObjectID, w.Delete.ID)
-	}
-	return t, row, ev, nil
+// step is a validated Write.
+type step struct {
+	t   table
+	id  string      // the object's ID (the event may name another)
+	row any         // the row to upsert; nil for a delete
+	ev  state.Event // blanks filled from the object
 }
 
-func (s *Store) apply(ctx context.Context, t table, row any, del *state.Ref, ev state.Event) (serial int64, err error) {
+func prepareWrite(stack string, w state.Write) (step, error) {
+	st := step{ev: w.Event}
+	st.ev.Stack = stack
+	var err error
+	switch {
+	case (w.Put == nil) == (w.Delete == nil):
+		return st, errors.New("a write needs exactly one of Put or Delete")
+	case w.Put != nil:
+		if st.t, st.row, err = toRow(stack, w.Put); err != nil {
+			return st, err
+		}
+		st.id = w.Put.ObjectID()
+		st.ev.Address = cmp.Or(st.ev.Address, w.Put.ObjectAddress())
+	default:
+		var ok bool
+		if st.t, ok = tableFor(w.Delete.Kind); !ok {
+			return st, fmt.Errorf("cannot delete object of unknown kind %q", w.Delete.Kind)
+		}
+		if st.id = w.Delete.ID; st.id == "" {
+			return st, fmt.Errorf("delete of %s has no ID", st.t.kind)
+		}
+	}
+	st.ev.Kind = cmp.Or(st.ev.Kind, st.t.kind)
+	st.ev.ObjectID = cmp.Or(st.ev.ObjectID, st.id)
+	return st, nil
+}
+
+func (s *Store) apply(ctx context.Context, st step) (serial int64, err error) {
+	t, ev := st.t, st.ev
 	now := time.Now().UTC()
 	tx, err := s.db.BeginTxx(ctx, nil)
 	if err != nil {
@@ -82,10 +84,10 @@ func (s *Store) apply(ctx context.Context, t table, row any, del *state.Ref, ev 
 	if serial, err = s.bump(ctx, tx, ev.Stack, now); err != nil {
 		return 0, err
 	}
-	if row != nil {
+	if st.row != nil {
 		if ev.Action == "" {
 			var n int
-			if err = tx.StmtxContext(ctx, s.st.exists[t.kind]).GetContext(ctx, &n, ev.Stack, ev.ObjectID); err != nil {
+			if err = tx.StmtxContext(ctx, s.st.exists[t.kind]).GetContext(ctx, &n, ev.Stack, st.id); err != nil {
 				return 0, err
 			}
 			ev.Action = "create"
@@ -93,12 +95,12 @@ func (s *Store) apply(ctx context.Context, t table, row any, del *state.Ref, ev 
 				ev.Action = "update"
 			}
 		}
-		if _, err = tx.NamedStmtContext(ctx, s.st.upsert[t.kind]).ExecContext(ctx, row); err != nil {
+		if _, err = tx.NamedStmtContext(ctx, s.st.upsert[t.kind]).ExecContext(ctx, st.row); err != nil {
 			return 0, err
 		}
 	} else {
 		var addr string
-		err = tx.StmtxContext(ctx, s.st.remove[t.kind]).QueryRowxContext(ctx, ev.Stack, del.ID).Scan(&addr)
+		err = tx.StmtxContext(ctx, s.st.remove[t.kind]).QueryRowxContext(ctx, ev.Stack, st.id).Scan(&addr)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return 0, err
 		}

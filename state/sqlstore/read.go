@@ -22,15 +22,18 @@ func (s *Store) Read(ctx context.Context, stack string) (*state.State, error) {
 		return nil, err
 	}
 	out, err := s.read(ctx, stack)
-	if err != nil {
-		return nil, fmt.Errorf("state: read stack %q: %w", stack, err)
-	}
-	if out == nil {
-		st, err := s.Stack(ctx, stack)
-		if err != nil {
+	if err == nil && out == nil {
+		// Create it, then read again rather than return the created stack:
+		// another writer may have recorded objects in between.
+		if _, err := s.Stack(ctx, stack); err != nil {
 			return nil, err
 		}
-		out = emptyState(st)
+		if out, err = s.read(ctx, stack); err == nil && out == nil {
+			err = errors.New("stack vanished after creation")
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("state: read stack %q: %w", stack, err)
 	}
 	return out, nil
 }
@@ -44,7 +47,10 @@ func emptyState(st state.Stack) *state.State {
 // over before it returns: on SQLite there is one connection, and Stack
 // needs it.
 func (s *Store) read(ctx context.Context, stack string) (*state.State, error) {
-	tx, err := s.db.BeginTxx(ctx, &sql.TxOptions{ReadOnly: true})
+	// Repeatable read: on PostgreSQL the default (read committed) would
+	// give each SELECT its own snapshot. SQLite's transactions are
+	// serializable whatever is asked.
+	tx, err := s.db.BeginTxx(ctx, &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead})
 	if err != nil {
 		return nil, err
 	}

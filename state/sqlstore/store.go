@@ -111,7 +111,8 @@ func (s *Store) closeStatements() {
 	for _, stmt := range s.st.allNamed {
 		_ = stmt.Close()
 	}
-	s.st = statements{}
+	// The fields stay set: a call after Close gets "statement is closed"
+	// from database/sql instead of a nil dereference.
 }
 
 // Close releases the prepared statements and closes the database.
@@ -147,7 +148,7 @@ func (s *Store) Stack(ctx context.Context, name string) (state.Stack, error) {
 	var r stackRow
 	err := s.st.getStack.GetContext(ctx, &r, name)
 	if errors.Is(err, sql.ErrNoRows) {
-		now := formatTime(time.Now())
+		now := dbTime(time.Now())
 		if _, err = s.st.insertStack.ExecContext(ctx, name, uuid.NewString(), now, now); err != nil {
 			return state.Stack{}, fmt.Errorf("state: create stack %q: %w", name, err)
 		}

@@ -119,6 +119,19 @@ func testApply(t *testing.T, fresh Fresh) {
 		}
 	})
 
+	t.Run("the default action comes from the object even when the event names another", func(t *testing.T) {
+		stack := "ap-event-action"
+		for range 2 {
+			w := put(fixtureVolume(1))
+			w.Event.ObjectID = "some-other-id"
+			mustApply(t, s, stack, w)
+		}
+		evs := mustHistory(t, s, stack, 0)
+		if got := []string{evs[0].Action, evs[1].Action}; !cmp.Equal(got, []string{"create", "update"}) {
+			t.Errorf("actions = %v, want [create update]", got)
+		}
+	})
+
 	t.Run("Apply creates a stack on its first write", func(t *testing.T) {
 		serial := mustApply(t, s, "ap-implicit", put(fixtureQoS(1)))
 		st := mustStack(t, s, "ap-implicit")

@@ -20,6 +20,31 @@ func testConcurrency(t *testing.T, fresh Fresh) {
 		checkConcurrentApplies(t, "conc-two-handles", []state.Store{s, another()}, 6, 50)
 	})
 
+	t.Run("a Read during writes is one consistent view", func(t *testing.T) {
+		// Every Apply adds one volume, so a consistent view has exactly
+		// serial volumes.
+		writer := another()
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			for i := 0; ctx.Err() == nil; i++ {
+				if _, err := writer.Apply(ctx, "conc-view", put(fixtureVolume(i))); err != nil && ctx.Err() == nil {
+					t.Errorf("Apply: %v", err)
+					return
+				}
+			}
+		}()
+		for range 30 {
+			st := mustRead(t, s, "conc-view")
+			if int64(len(st.Volumes)) != st.Stack.Serial {
+				t.Errorf("Read shows serial %d with %d volumes", st.Stack.Serial, len(st.Volumes))
+			}
+		}
+		cancel()
+		<-done
+	})
+
 	t.Run("concurrent creators of a stack agree on one lineage", func(t *testing.T) {
 		handles := []state.Store{s, another()}
 		lineages := make([]string, 16)
