@@ -23,10 +23,19 @@ type Options struct {
 	// Destroy plans the deletion of everything recorded (slab destroy).
 	Destroy bool
 	// Replace lists addresses to replace even if nothing changed (-replace).
-	Replace   []string
-	Scheduler *schedule.Scheduler
+	Replace []string
+	// Scheduler places new volumes; schedule.Default() when nil.
+	Scheduler Scheduler
 	Version   string
 	Now       func() time.Time
+}
+
+// Scheduler is what the planner needs from a scheduler: a placement with
+// its explanation, and a feasibility check of one pool (for retypes and
+// for volumes bound to their source's pool).
+type Scheduler interface {
+	Place(pools []*schedule.PoolState, req schedule.Request) (*schedule.PoolState, schedule.Explanation, error)
+	Check(pool *schedule.PoolState, req *schedule.Request) *schedule.Rejection
 }
 
 // planner holds one plan's working data.
@@ -67,7 +76,7 @@ func Make(ctx context.Context, cfg *config.Config, rec *state.State, pools *Pool
 	}
 	p.addressOf = addressIndex(rec)
 	p.checkUndeclaredPools(rec, pools)
-	p.refreshed, p.changes = rec, nil
+	p.refreshed = rec
 	var drift []*Drift
 	if opts.Refresh {
 		p.refreshed, drift = refresh(rec, p.views, p.addressOf)
