@@ -160,7 +160,11 @@ func (a *attrEval) stringMap(name string, bools boolStyle) map[string]string {
 			if bools == boolReject {
 				kinds = "a string or a number"
 			}
-			a.fail(attr.Expr.Range(), "Incorrect attribute value type", fmt.Sprintf(
+			rng := attr.Expr.Range()
+			if r, ok := objectItemRange(attr.Expr, key); ok {
+				rng = r
+			}
+			a.fail(rng, "Incorrect attribute value type", fmt.Sprintf(
 				"Inappropriate value for %s[%q]: it must be %s, not %s. Write the value as %s.", name, key, kinds, friendly(ev), kinds))
 			continue
 		}

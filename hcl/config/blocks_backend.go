@@ -41,12 +41,14 @@ func (l *loader) decodeBackend(a *attrEval, inst *instance, base Common) {
 		b.Pools = append(b.Pools, p)
 		pools[p.Name] = val
 	}
-	inst.attrs = map[string]cty.Value{
-		"id":                cty.UnknownVal(cty.String),
-		"driver":            cty.StringVal(b.Driver),
-		"availability_zone": cty.StringVal(b.AvailabilityZone),
-		"options":           stringMapVal(b.Options),
-		"pools":             cty.ObjectVal(pools),
+	inst.mkAttrs = func() map[string]cty.Value {
+		return map[string]cty.Value{
+			"id":                cty.UnknownVal(cty.String),
+			"driver":            cty.StringVal(b.Driver),
+			"availability_zone": cty.StringVal(b.AvailabilityZone),
+			"options":           stringMapVal(b.Options),
+			"pools":             cty.ObjectVal(pools),
+		}
 	}
 }
 

@@ -27,10 +27,12 @@ func (l *loader) decodeQoS(a *attrEval, inst *instance, base Common) {
 	// Cinder keeps QoS specs as strings; numbers keep their written form.
 	q.Specs = a.stringMap("specs", boolReject)
 
-	inst.attrs = map[string]cty.Value{
-		"id":       cty.UnknownVal(cty.String),
-		"consumer": cty.StringVal(q.Consumer),
-		"specs":    stringMapVal(q.Specs),
+	inst.mkAttrs = func() map[string]cty.Value {
+		return map[string]cty.Value{
+			"id":       cty.UnknownVal(cty.String),
+			"consumer": cty.StringVal(q.Consumer),
+			"specs":    stringMapVal(q.Specs),
+		}
 	}
 }
 
@@ -44,10 +46,12 @@ func (l *loader) decodeVolumeType(a *attrEval, inst *instance, base Common) {
 	t.ExtraSpecs = a.stringMap("extra_specs", boolPython)
 	t.QoS = a.reference("qos", "qos", false)
 
-	inst.attrs = map[string]cty.Value{
-		"id":          cty.UnknownVal(cty.String),
-		"description": cty.StringVal(t.Description),
-		"extra_specs": stringMapVal(t.ExtraSpecs),
-		"qos":         cty.StringVal(t.QoS),
+	inst.mkAttrs = func() map[string]cty.Value {
+		return map[string]cty.Value{
+			"id":          cty.UnknownVal(cty.String),
+			"description": cty.StringVal(t.Description),
+			"extra_specs": stringMapVal(t.ExtraSpecs),
+			"qos":         cty.StringVal(t.QoS),
+		}
 	}
 }

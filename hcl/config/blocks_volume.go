@@ -27,28 +27,30 @@ func (l *loader) decodeVolume(a *attrEval, inst *instance, n *node, base Common)
 	v.SchedulerHints = a.schedulerHints()
 	v.Lifecycle = a.lifecycle(n)
 
-	source := cty.NullVal(cty.Object(map[string]cty.Type{"kind": cty.String, "address": cty.String}))
-	if v.Source.Kind != "" {
-		source = cty.ObjectVal(map[string]cty.Value{
-			"kind":    cty.StringVal(v.Source.Kind),
-			"address": cty.StringVal(v.Source.Address),
-		})
-	}
-	hints := cty.EmptyObjectVal
-	if len(v.SchedulerHints) > 0 {
-		hints = cty.ObjectVal(v.SchedulerHints)
-	}
-	inst.attrs = map[string]cty.Value{
-		"id":                cty.UnknownVal(cty.String),
-		"pool":              cty.UnknownVal(cty.String),
-		"status":            cty.UnknownVal(cty.String),
-		"size":              cty.NumberIntVal(int64(v.Size)),
-		"type":              cty.StringVal(v.Type),
-		"availability_zone": cty.StringVal(v.AvailabilityZone),
-		"description":       cty.StringVal(v.Description),
-		"metadata":          stringMapVal(v.Metadata),
-		"source":            source,
-		"scheduler_hints":   hints,
+	inst.mkAttrs = func() map[string]cty.Value {
+		source := cty.NullVal(cty.Object(map[string]cty.Type{"kind": cty.String, "address": cty.String}))
+		if v.Source.Kind != "" {
+			source = cty.ObjectVal(map[string]cty.Value{
+				"kind":    cty.StringVal(v.Source.Kind),
+				"address": cty.StringVal(v.Source.Address),
+			})
+		}
+		hints := cty.EmptyObjectVal
+		if len(v.SchedulerHints) > 0 {
+			hints = cty.ObjectVal(v.SchedulerHints)
+		}
+		return map[string]cty.Value{
+			"id":                cty.UnknownVal(cty.String),
+			"pool":              cty.UnknownVal(cty.String),
+			"status":            cty.UnknownVal(cty.String),
+			"size":              cty.NumberIntVal(int64(v.Size)),
+			"type":              cty.StringVal(v.Type),
+			"availability_zone": cty.StringVal(v.AvailabilityZone),
+			"description":       cty.StringVal(v.Description),
+			"metadata":          stringMapVal(v.Metadata),
+			"source":            source,
+			"scheduler_hints":   hints,
+		}
 	}
 }
 
@@ -88,12 +90,14 @@ func (l *loader) decodeSnapshot(a *attrEval, inst *instance, n *node, base Commo
 	s.Metadata = a.stringMap("metadata", boolLower)
 	s.Lifecycle = a.lifecycle(n)
 
-	inst.attrs = map[string]cty.Value{
-		"id":          cty.UnknownVal(cty.String),
-		"status":      cty.UnknownVal(cty.String),
-		"size":        cty.UnknownVal(cty.Number),
-		"volume":      cty.StringVal(s.Volume),
-		"description": cty.StringVal(s.Description),
-		"metadata":    stringMapVal(s.Metadata),
+	inst.mkAttrs = func() map[string]cty.Value {
+		return map[string]cty.Value{
+			"id":          cty.UnknownVal(cty.String),
+			"status":      cty.UnknownVal(cty.String),
+			"size":        cty.UnknownVal(cty.Number),
+			"volume":      cty.StringVal(s.Volume),
+			"description": cty.StringVal(s.Description),
+			"metadata":    stringMapVal(s.Metadata),
+		}
 	}
 }

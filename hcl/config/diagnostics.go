@@ -96,6 +96,19 @@ func newDiag(rng hcl.Range, summary, detail string) *hcl.Diagnostic {
 	return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: detail, Subject: rng.Ptr()}
 }
 
+// enrichDetail completes the details of hcl's own evaluation diagnostics
+// that say what is wrong but not what to do.
+func enrichDetail(d *hcl.Diagnostic) {
+	switch d.Summary {
+	case "Call to unknown function":
+		if !strings.Contains(d.Detail, "Did you mean") {
+			d.Detail += " The functions available are Terraform's built-in pure functions: " + strings.Join(mapKeys(functions()), ", ") + "."
+		}
+	case "Unsupported attribute":
+		d.Detail += " Check the name: a block's object has address, name, id and its configured arguments, and a block with count or for_each must be indexed first, as in volume.db[\"a\"].size."
+	}
+}
+
 // finishDiags removes repeats (one bad expression in a block with many
 // instances fails once per instance) and sorts by position so that the
 // first diagnostic is the first problem in the files. Diagnostics without a
@@ -112,6 +125,7 @@ func finishDiags(diags hcl.Diagnostics) hcl.Diagnostics {
 			continue
 		}
 		seen[key] = true
+		enrichDetail(d)
 		out = append(out, d)
 	}
 	sort.SliceStable(out, func(i, j int) bool {
@@ -132,16 +146,21 @@ func finishDiags(diags hcl.Diagnostics) hcl.Diagnostics {
 
 // didYouMean returns ` Did you mean "x"?` for the closest option, or "".
 func didYouMean(given string, options []string) string {
+	if best := closest(given, options); best != "" {
+		return fmt.Sprintf(" Did you mean %q?", best)
+	}
+	return ""
+}
+
+// closest is the option within two edits of given, or "".
+func closest(given string, options []string) string {
 	best, bestDist := "", 3
 	for _, o := range options {
 		if d := editDistance(given, o); d < bestDist {
 			best, bestDist = o, d
 		}
 	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf(" Did you mean %q?", best)
+	return best
 }
 
 func editDistance(a, b string) int {

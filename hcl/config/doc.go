@@ -28,7 +28,21 @@
 //
 // Evaluation happens once, at Load, in dependency order; each block only
 // sees the locals and blocks it references, so loading stays linear in the
-// size of the configuration. Attributes known only after apply (id, pool,
-// status) are unknown at Load; EvalOutputs evaluates outputs again once
-// they are known.
+// size of the configuration. Large files are parsed in pieces on all CPUs
+// (see parse.go). Attributes known only after apply (id, pool, status) are
+// unknown at Load; EvalOutputs evaluates outputs again once they are known.
+//
+// In the evaluation context every block instance is an object with
+// address, name, id (unknown until applied), its configured arguments
+// (references as addresses, source as {kind, address}) and the
+// attributes known after apply (volume: pool, status; snapshot: status,
+// size); a block with count is a tuple of them, one with for_each an
+// object keyed like the for_each value.
+//
+// DependsOn: references in count and for_each only decide which instances
+// exist, so they order evaluation but do not make each instance depend on
+// the whole collection; an instance of a for_each block depends on the
+// instances inside its own each.value instead (for_each = volume.db makes
+// snapshot.x["a"] depend on volume.db["a"] only). An index computed per
+// instance (volume.db[each.key]) likewise names the one instance.
 package config

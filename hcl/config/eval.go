@@ -16,10 +16,19 @@ type instance struct {
 	node   *node
 	key    cty.Value
 	addr   string
-	typed  any                  // *Volume, *Snapshot, ...
-	common *Common              // inside typed
-	attrs  map[string]cty.Value // its object in the context
-	obj    cty.Value            // cty.ObjectVal(attrs)
+	typed  any     // *Volume, *Snapshot, ...
+	common *Common // inside typed
+	// mkAttrs builds the configured attributes of its object in the
+	// context. Objects are built only for blocks something references.
+	mkAttrs func() map[string]cty.Value
+}
+
+// attributes is the instance's object in the context, as a map.
+func (in *instance) attributes() map[string]cty.Value {
+	attrs := in.mkAttrs()
+	attrs["address"] = cty.StringVal(in.addr)
+	attrs["name"] = cty.StringVal(in.node.name)
+	return attrs
 }
 
 // valueSource supplies the values of locals and blocks that a context is
@@ -33,7 +42,30 @@ type valueSource interface {
 type loadValues struct{}
 
 func (loadValues) localValue(n *node) cty.Value { return n.value }
-func (loadValues) blockValue(n *node) cty.Value { return n.blockVal }
+
+// blockValue builds a block's value on first use and keeps it: most blocks
+// are never referenced, and the others are never rebuilt.
+func (loadValues) blockValue(n *node) cty.Value {
+	if n.blockVal == cty.NilVal {
+		n.blockVal = blockValue(n, func(in *instance) cty.Value { return cty.ObjectVal(in.attributes()) })
+	}
+	return n.blockVal
+}
+
+// context returns n's evaluation context at load. Nodes with the same
+// references share one: a thousand volumes of one type build it once.
+func (l *loader) context(n *node) *hcl.EvalContext {
+	key := make([]byte, 0, 64)
+	for _, d := range n.refDeps {
+		key = append(append(key, d.id...), 0)
+	}
+	if ctx, ok := l.ctxCache[string(key)]; ok {
+		return ctx
+	}
+	ctx := buildContext(l.varObj, n, loadValues{})
+	l.ctxCache[string(key)] = ctx
+	return ctx
+}
 
 // buildContext makes n's evaluation context. It holds every variable but
 // only the locals and blocks n references, so its cost is proportional to
@@ -43,7 +75,7 @@ func buildContext(varObj cty.Value, n *node, vs valueSource) *hcl.EvalContext {
 	vars := map[string]cty.Value{"var": varObj}
 	var locals map[string]cty.Value
 	var kinds map[string]map[string]cty.Value
-	for _, d := range n.deps {
+	for _, d := range n.refDeps {
 		switch d.typ {
 		case nodeLocal:
 			if locals == nil {
@@ -100,31 +132,30 @@ func blockValue(n *node, inst func(*instance) cty.Value) cty.Value {
 	return cty.DynamicVal
 }
 
-// evaluate walks the graph in dependency order. A node whose dependency
-// failed is skipped without a message: the cause was already reported.
-func (l *loader) evaluate() {
-	for _, n := range l.order {
-		for _, d := range n.deps {
-			if d.failed {
-				n.failed = true
-			}
+// evalNode evaluates one node whose dependencies are done. A node whose
+// dependency failed is skipped without a message: the cause was already
+// reported.
+func (l *loader) evalNode(n *node) {
+	for _, d := range n.deps {
+		if d.failed {
+			n.failed = true
 		}
-		if n.failed {
-			continue
-		}
-		switch n.typ {
-		case nodeLocal:
-			l.evalLocal(n)
-		case nodeBlock:
-			l.evalBlock(n)
-		case nodeOutput:
-			l.evalOutput(n)
-		}
+	}
+	if n.failed {
+		return
+	}
+	switch n.typ {
+	case nodeLocal:
+		l.evalLocal(n)
+	case nodeBlock:
+		l.evalBlock(n)
+	case nodeOutput:
+		l.evalOutput(n)
 	}
 }
 
 func (l *loader) evalLocal(n *node) {
-	ctx := buildContext(l.varObj, n, loadValues{})
+	ctx := l.context(n)
 	v, d := n.expr.Value(ctx)
 	l.diags = append(l.diags, d...)
 	if d.HasErrors() {
@@ -145,7 +176,7 @@ func (l *loader) evalLocal(n *node) {
 }
 
 func (l *loader) evalOutput(n *node) {
-	ctx := buildContext(l.varObj, n, loadValues{})
+	ctx := l.context(n)
 	ev := &attrEval{l: l, body: n.block.Body, ctx: ctx, ok: true}
 	out := &Output{
 		Name:        n.name,
@@ -167,7 +198,7 @@ func (l *loader) evalOutput(n *node) {
 type instKey struct{ key, each cty.Value }
 
 func (l *loader) evalBlock(n *node) {
-	ctx := buildContext(l.varObj, n, loadValues{})
+	ctx := l.context(n)
 	keys, ok := l.expand(n, ctx)
 	if !ok || !l.checkDependsOn(n) {
 		n.failed = true
@@ -209,17 +240,15 @@ func (l *loader) evalBlock(n *node) {
 			continue
 		}
 		inst.common.DependsOn = static
-		if perInstance || len(ev.extraDeps) > 0 {
-			inst.common.DependsOn = l.instanceDeps(n, static, ev.extraDeps, ictx)
+		if perInstance || len(ev.extraDeps) > 0 || n.mode == modeForEach {
+			inst.common.DependsOn = l.instanceDeps(n, static, ev.extraDeps, k.each, ictx)
 		}
-		inst.attrs["address"] = cty.StringVal(inst.addr)
-		inst.attrs["name"] = cty.StringVal(n.name)
-		inst.obj = cty.ObjectVal(inst.attrs)
 		n.instances = append(n.instances, inst)
-		l.instances[inst.addr] = inst
-	}
-	if !n.failed {
-		n.blockVal = blockValue(n, func(i *instance) cty.Value { return i.obj })
+		if l.pending != nil {
+			*l.pending = append(*l.pending, inst) // registered after the level
+		} else {
+			l.instances[inst.addr] = inst
+		}
 	}
 }
 
@@ -247,8 +276,9 @@ func (l *loader) expand(n *node, ctx *hcl.EvalContext) ([]instKey, bool) {
 	if v.IsNull() {
 		return fail(fmt.Sprintf("%s must not be null. Remove %s to declare a single instance.", name, name))
 	}
-	if !v.IsKnown() || (v.Type().IsSetType() && !v.IsWhollyKnown()) {
-		return fail(fmt.Sprintf("The %s value depends on something known only after apply, such as an id, but slab must know the instances when it reads the configuration. Compute %s from literals, variables and locals only.", name, name))
+	unknown := fmt.Sprintf("The %s value depends on something known only after apply, such as an id, but slab must know the instances when it reads the configuration. Compute %s from literals, variables and locals only.", name, name)
+	if !v.IsKnown() {
+		return fail(unknown)
 	}
 	if n.mode == modeCount {
 		nv, err := convert.Convert(v, cty.Number)
@@ -279,15 +309,23 @@ func (l *loader) expand(n *node, ctx *hcl.EvalContext) ([]instKey, bool) {
 		if et := ty.ElementType(); et != cty.String && et != cty.DynamicPseudoType {
 			return fail(fmt.Sprintf("for_each over a set needs a set of strings, and this is a set of %s. Convert the elements, for example toset([for x in ... : tostring(x)]).", et.FriendlyName()))
 		}
+		// Iterating a cty set sorts it, slowly: do it once, and check
+		// elements on the way rather than with IsWhollyKnown.
 		keys := make([]instKey, 0, v.LengthInt())
 		for it := v.ElementIterator(); it.Next(); {
 			_, ev := it.Element()
-			if ev.IsNull() {
+			switch {
+			case !ev.IsKnown():
+				return fail(unknown)
+			case ev.IsNull():
 				return fail("for_each sets must not contain null. Remove the null element.")
+			}
+			if et := ev.Type(); et != cty.String {
+				return fail(fmt.Sprintf("for_each over a set needs a set of strings, and this set holds a %s. Convert the elements, for example toset([for x in ... : tostring(x)]).", et.FriendlyName()))
 			}
 			keys = append(keys, instKey{key: ev, each: ev})
 		}
-		sort.Slice(keys, func(i, j int) bool { return keys[i].key.AsString() < keys[j].key.AsString() })
+		sort.SliceStable(keys, func(i, j int) bool { return keys[i].key.AsString() < keys[j].key.AsString() })
 		return keys, true
 	case ty.IsListType() || ty.IsTupleType():
 		return fail("for_each takes a map or a set of strings, and this is a list: a list's order would decide the instance keys. Convert it with toset(...), for example for_each = toset([\"a\", \"b\"]).")
@@ -359,9 +397,16 @@ func (l *loader) addInstances(set map[string]struct{}, r *reference, ctx *hcl.Ev
 // staticDeps is the part of n's dependencies shared by all its instances;
 // perInstance is true when some reference's key depends on the instance.
 func (l *loader) staticDeps(n *node) (deps []string, perInstance bool) {
+	if len(n.dependsOn) == 0 && len(n.refs) == 1 && n.refs[0].target.typ == nodeBlock &&
+		n.refs[0].target.mode == modeSingle && n.refs[0].keyExpr == nil && !n.refs[0].expansion {
+		// The most common case, volume.type = volume_type.gold: no map.
+		return []string{n.refs[0].target.id}, false
+	}
 	set := map[string]struct{}{}
 	for _, r := range n.refs {
 		switch {
+		case r.expansion:
+			// see instanceDeps
 		case r.target.typ == nodeLocal:
 			for a := range r.target.reach {
 				set[a] = struct{}{}
@@ -378,7 +423,9 @@ func (l *loader) staticDeps(n *node) (deps []string, perInstance bool) {
 	return sortedSet(set), perInstance
 }
 
-func (l *loader) instanceDeps(n *node, static, extra []string, ctx *hcl.EvalContext) []string {
+// instanceDeps adds to the static part what only this instance reaches:
+// keyed references, instances named by strings, and those in each.value.
+func (l *loader) instanceDeps(n *node, static, extra []string, each cty.Value, ctx *hcl.EvalContext) []string {
 	set := make(map[string]struct{}, len(static)+len(extra))
 	for _, a := range static {
 		set[a] = struct{}{}
@@ -387,11 +434,36 @@ func (l *loader) instanceDeps(n *node, static, extra []string, ctx *hcl.EvalCont
 		set[a] = struct{}{}
 	}
 	for _, r := range n.refs {
-		if r.keyExpr != nil {
+		if r.keyExpr != nil && !r.expansion {
 			l.addInstances(set, r, ctx)
 		}
 	}
+	if each != cty.NilVal {
+		l.instancesIn(each, set, 0)
+	}
+	if len(set) == len(static) {
+		return static
+	}
 	return sortedSet(set)
+}
+
+// instancesIn adds the instance objects found in v (for_each over
+// volume.db gives each instance one of them as each.value).
+func (l *loader) instancesIn(v cty.Value, set map[string]struct{}, depth int) {
+	if depth > 8 || v.IsNull() || !v.IsKnown() {
+		return
+	}
+	if addr, ok := instanceAddress(v); ok && l.instances[addr] != nil {
+		set[addr] = struct{}{}
+		return
+	}
+	ty := v.Type()
+	if ty.IsObjectType() || ty.IsMapType() || ty.IsTupleType() || ty.IsListType() || ty.IsSetType() {
+		for it := v.ElementIterator(); it.Next(); {
+			_, ev := it.Element()
+			l.instancesIn(ev, set, depth+1)
+		}
+	}
 }
 
 func sortedSet(set map[string]struct{}) []string {

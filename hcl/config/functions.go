@@ -1,12 +1,14 @@
 package config
 
 import (
+	"errors"
 	"strings"
 	"sync"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/ext/tryfunc"
 	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
 	"github.com/zclconf/go-cty/cty/function"
 	"github.com/zclconf/go-cty/cty/function/stdlib"
 )
@@ -29,7 +31,7 @@ var functions = sync.OnceValue(func() map[string]function.Function {
 		"trimprefix": stdlib.TrimPrefixFunc, "trimsuffix": stdlib.TrimSuffixFunc,
 		"trimspace": stdlib.TrimSpaceFunc,
 		// collection
-		"chunklist": stdlib.ChunklistFunc, "coalesce": stdlib.CoalesceFunc,
+		"chunklist": stdlib.ChunklistFunc, "coalesce": coalesceFunc,
 		"coalescelist": stdlib.CoalesceListFunc, "compact": stdlib.CompactFunc,
 		"concat": stdlib.ConcatFunc, "contains": stdlib.ContainsFunc, "distinct": stdlib.DistinctFunc,
 		"element": stdlib.ElementFunc, "flatten": stdlib.FlattenFunc, "keys": stdlib.KeysFunc,
@@ -46,9 +48,10 @@ var functions = sync.OnceValue(func() map[string]function.Function {
 		"formatdate": stdlib.FormatDateFunc, "timeadd": stdlib.TimeAddFunc,
 		// conversion
 		"tostring": stdlib.MakeToFunc(cty.String), "tonumber": stdlib.MakeToFunc(cty.Number),
-		"tobool": stdlib.MakeToFunc(cty.Bool), "tolist": stdlib.MakeToFunc(cty.List(cty.DynamicPseudoType)),
-		"toset": stdlib.MakeToFunc(cty.Set(cty.DynamicPseudoType)), "tomap": stdlib.MakeToFunc(cty.Map(cty.DynamicPseudoType)),
-		"try": tryfunc.TryFunc, "can": tryfunc.CanFunc,
+		"tobool": stdlib.MakeToFunc(cty.Bool), "tomap": stdlib.MakeToFunc(cty.Map(cty.DynamicPseudoType)),
+		"tolist": uniformTupleTo(cty.List, cty.ListVal, stdlib.MakeToFunc(cty.List(cty.DynamicPseudoType))),
+		"toset":  uniformTupleTo(cty.Set, cty.SetVal, stdlib.MakeToFunc(cty.Set(cty.DynamicPseudoType))),
+		"try":    tryfunc.TryFunc, "can": tryfunc.CanFunc,
 	}
 })
 
@@ -80,6 +83,34 @@ var lengthFunc = function.New(&function.Spec{
 	},
 })
 
+// coalesceFunc is Terraform's coalesce: the first argument that is neither
+// null nor an empty string (stdlib skips nulls only).
+var coalesceFunc = function.New(&function.Spec{
+	Description: "Returns the first of its arguments that is not null or an empty string.",
+	VarParam: &function.Parameter{
+		Name: "vals", Type: cty.DynamicPseudoType, AllowUnknown: true, AllowDynamicType: true, AllowNull: true,
+	},
+	Type: func(args []cty.Value) (cty.Type, error) {
+		return stdlib.CoalesceFunc.ReturnTypeForValues(args)
+	},
+	Impl: func(args []cty.Value, retType cty.Type) (cty.Value, error) {
+		for _, v := range args {
+			v, err := convert.Convert(v, retType)
+			if err != nil {
+				return cty.NilVal, err
+			}
+			switch {
+			case !v.IsKnown():
+				return cty.UnknownVal(retType), nil
+			case v.IsNull(), retType == cty.String && v.RawEquals(cty.StringVal("")):
+				continue
+			}
+			return v, nil
+		}
+		return cty.NilVal, errors.New("no non-null, non-empty-string arguments")
+	},
+})
+
 // replaceFunc is Terraform's replace: a search string wrapped in slashes is
 // a regular expression.
 var replaceFunc = function.New(&function.Spec{
@@ -98,3 +129,53 @@ var replaceFunc = function.New(&function.Spec{
 		return stdlib.ReplaceFunc.Call(args)
 	},
 })
+
+// uniformTupleTo wraps tolist/toset with a fast path for a tuple whose
+// elements all have one primitive type, such as toset(["a", "b", ...]):
+// cty's general conversion unifies element types pairwise, which takes
+// seconds for ten thousand elements. Everything else goes to slow.
+func uniformTupleTo(coll func(cty.Type) cty.Type, mk func([]cty.Value) cty.Value, slow function.Function) function.Function {
+	return function.New(&function.Spec{
+		Description: slow.Description(),
+		Params: []function.Parameter{{
+			Name: "v", Type: cty.DynamicPseudoType,
+			AllowNull: true, AllowUnknown: true, AllowDynamicType: true, AllowMarked: true,
+		}},
+		Type: func(args []cty.Value) (cty.Type, error) {
+			if et, ok := uniformTuple(args[0]); ok {
+				return coll(et), nil
+			}
+			return slow.ReturnTypeForValues(args)
+		},
+		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+			if _, ok := uniformTuple(args[0]); ok {
+				return mk(args[0].AsValueSlice()), nil
+			}
+			return slow.Call(args)
+		},
+	})
+}
+
+// uniformTuple reports the shared element type of a known, non-empty tuple
+// without marks, nulls or unknowns whose elements share a primitive type.
+func uniformTuple(v cty.Value) (cty.Type, bool) {
+	ty := v.Type()
+	if !ty.IsTupleType() || v.IsMarked() || !v.IsWhollyKnown() || v.IsNull() {
+		return cty.NilType, false
+	}
+	ets := ty.TupleElementTypes()
+	if len(ets) == 0 || !ets[0].IsPrimitiveType() {
+		return cty.NilType, false
+	}
+	for _, et := range ets[1:] {
+		if et != ets[0] {
+			return cty.NilType, false
+		}
+	}
+	for it := v.ElementIterator(); it.Next(); {
+		if _, ev := it.Element(); ev.IsNull() {
+			return cty.NilType, false
+		}
+	}
+	return ets[0], true
+}

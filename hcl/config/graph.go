@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -42,6 +43,7 @@ type node struct {
 	refs      []*reference // from expressions: these build the context
 	dependsOn []*reference // from depends_on: ordering only
 	deps      []*node      // distinct targets of refs and dependsOn, by order
+	refDeps   []*node      // distinct targets of refs: what the context holds
 	failed    bool         // an error was reported here or in a dependency
 
 	ignoreChanges []string
@@ -64,43 +66,73 @@ type reference struct {
 	key     cty.Value      // literal instance key (`volume.db["a"]`), or NilVal
 	keyExpr hcl.Expression // dynamic key (`volume.db[each.key]`), per instance
 	rng     hcl.Range
+	// expansion marks references in count/for_each: they order evaluation
+	// but do not make every instance depend on the whole collection; an
+	// instance depends on the instances inside its own each.value.
+	expansion bool
 }
 
-// scopeFlags says which iteration objects an expression may use.
-type scopeFlags struct{ count, each bool }
+// scopeFlags says which iteration objects an expression may use, and
+// whether it is a count/for_each expression.
+type scopeFlags struct{ count, each, expansion bool }
 
 // collectRefs finds every reference of every node and builds the edges.
+// Nodes are independent here, so large configurations use all CPUs.
 func (l *loader) collectRefs() {
-	for _, n := range l.nodes {
-		switch n.typ {
-		case nodeLocal:
-			l.refsIn(n, n.expr, scopeFlags{})
-		case nodeOutput:
-			for _, a := range sortedAttrs(n.block.Body) {
-				l.refsIn(n, a.Expr, scopeFlags{})
-			}
-		case nodeBlock:
-			l.blockRefs(n)
+	l.forEachNode(l.nodes, (*loader).nodeRefs)
+}
+
+func (l *loader) nodeRefs(n *node) {
+	switch n.typ {
+	case nodeLocal:
+		l.refsIn(n, n.expr, scopeFlags{})
+	case nodeOutput:
+		for _, a := range sortedAttrs(n.block.Body) {
+			l.refsIn(n, a.Expr, scopeFlags{})
 		}
-		seen := map[*node]bool{}
-		for _, rs := range [][]*reference{n.refs, n.dependsOn} {
-			for _, r := range rs {
-				if !seen[r.target] {
-					seen[r.target] = true
-					n.deps = append(n.deps, r.target)
-				}
-			}
-		}
-		sort.Slice(n.deps, func(i, j int) bool { return n.deps[i].order < n.deps[j].order })
+	case nodeBlock:
+		l.blockRefs(n)
 	}
+	n.refDeps = distinctTargets(n.refs, nil)
+	n.deps = n.refDeps
+	if len(n.dependsOn) > 0 {
+		n.deps = distinctTargets(n.refs, n.dependsOn)
+	}
+}
+
+// distinctTargets lists the nodes the references point to, in
+// declaration order, so that everything built from them is deterministic.
+func distinctTargets(a, b []*reference) []*node {
+	var out []*node
+	var seen map[*node]bool // only for long lists; most have one or two
+	if len(a)+len(b) > 8 {
+		seen = map[*node]bool{}
+	}
+	for _, rs := range [][]*reference{a, b} {
+		for _, r := range rs {
+			if seen != nil {
+				if seen[r.target] {
+					continue
+				}
+				seen[r.target] = true
+			} else if slices.Contains(out, r.target) {
+				continue
+			}
+			out = append(out, r.target)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].order < out[j].order })
+	return out
 }
 
 func (l *loader) blockRefs(n *node) {
 	inner := scopeFlags{count: n.mode == modeCount, each: n.mode == modeForEach}
-	for _, a := range sortedAttrs(n.block.Body) {
+	// Map order here; references are put in source order at the end.
+	defer sortRefs(n)
+	for _, a := range n.block.Body.Attributes {
 		switch a.Name {
 		case "count", "for_each":
-			l.refsIn(n, a.Expr, scopeFlags{})
+			l.refsIn(n, a.Expr, scopeFlags{expansion: true})
 		case "depends_on":
 			l.dependsOnRefs(n, a)
 		case "source":
@@ -118,11 +150,27 @@ func (l *loader) blockRefs(n *node) {
 		if b.Type != "lifecycle" && b.Type != "pool" {
 			continue // already reported by checkBody
 		}
-		for _, a := range sortedAttrs(b.Body) {
+		for _, a := range b.Body.Attributes {
 			if b.Type == "lifecycle" && a.Name == "ignore_changes" {
 				continue // bare attribute names, not references
 			}
 			l.refsIn(n, a.Expr, inner)
+		}
+	}
+}
+
+// sortRefs puts n's references in source order, so that what is built
+// from them (cycle messages, contexts) does not depend on map order.
+func sortRefs(n *node) {
+	for _, rs := range [][]*reference{n.refs, n.dependsOn} {
+		if len(rs) > 1 {
+			sort.SliceStable(rs, func(i, j int) bool {
+				a, b := rs[i].rng, rs[j].rng
+				if a.Filename != b.Filename {
+					return a.Filename < b.Filename
+				}
+				return a.Start.Byte < b.Start.Byte
+			})
 		}
 	}
 }
@@ -146,6 +194,7 @@ func (l *loader) refsIn(n *node, expr hcl.Expression, sf scopeFlags) {
 		if k, found := dyn[t.SourceRange().Start.Byte]; found && len(t) == 2 {
 			r.keyExpr = k
 		}
+		r.expansion = sf.expansion
 		n.refs = append(n.refs, r)
 	}
 }
@@ -155,8 +204,8 @@ func (l *loader) refsIn(n *node, expr hcl.Expression, sf scopeFlags) {
 // indexes rather than all of them.
 func dynamicIndexes(expr hcl.Expression) map[int]hcl.Expression {
 	se, ok := expr.(hclsyntax.Expression)
-	if !ok {
-		return nil
+	if _, bare := expr.(*hclsyntax.ScopeTraversalExpr); !ok || bare {
+		return nil // a bare traversal holds no index expression
 	}
 	var out map[int]hcl.Expression
 	hclsyntax.VisitAll(se, func(nd hclsyntax.Node) hcl.Diagnostics {

@@ -30,6 +30,10 @@ type loader struct {
 	order   []*node // evaluation order (dependencies first)
 
 	instances map[string]*instance // by instance address
+	ctxCache  map[string]*hcl.EvalContext
+	// pending, in a worker's copy of the loader, collects the instances it
+	// made, registered once its level is done (see parallel.go).
+	pending   *[]*instance
 	slabRange *hcl.Range
 }
 
@@ -100,6 +104,7 @@ func LoadSources(dir string, files map[string][]byte, opts LoadOptions) (*Config
 		byKind:    map[string][]*node{},
 		outputs:   map[string]*node{},
 		instances: map[string]*instance{},
+		ctxCache:  map[string]*hcl.EvalContext{},
 	}
 
 	names := make([]string, 0, len(files))
@@ -107,15 +112,17 @@ func LoadSources(dir string, files map[string][]byte, opts LoadOptions) (*Config
 		names = append(names, name)
 	}
 	sort.Strings(names)
+	srcs := make([][]byte, len(names))
+	for i, name := range names {
+		srcs[i] = files[name]
+	}
+	parsed, d := parseFiles(names, srcs)
+	l.diags = append(l.diags, d...)
 	bodies := make([]*hclsyntax.Body, 0, len(names))
-	for _, name := range names {
-		f, d := hclsyntax.ParseConfig(files[name], name, hcl.InitialPos)
-		l.diags = append(l.diags, d...)
-		if f != nil {
-			cfg.Files[name] = f
-			if body, ok := f.Body.(*hclsyntax.Body); ok && !d.HasErrors() {
-				bodies = append(bodies, body)
-			}
+	for i, f := range parsed {
+		cfg.Files[names[i]] = f
+		if body, ok := f.Body.(*hclsyntax.Body); ok {
+			bodies = append(bodies, body)
 		}
 	}
 	// A file that does not parse yields a partial body; evaluating it would

@@ -124,8 +124,10 @@ type QoS struct {
 type VolumeType struct {
 	Common
 	Description string
-	ExtraSpecs  map[string]string
-	QoS         string // address of a qos block, or ""
+	// ExtraSpecs values are strings as Cinder stores them: numbers without
+	// exponent ("10"), bools as "True"/"False".
+	ExtraSpecs map[string]string
+	QoS        string // address of a qos block, or ""
 }
 
 // VolumeSource is a volume's `source` attribute.
@@ -143,7 +145,9 @@ type Volume struct {
 	Description      string
 	Metadata         map[string]string
 	Source           VolumeSource
-	// SchedulerHints is kept raw; the scheduler interprets it.
+	// SchedulerHints is kept raw; the scheduler interprets it. Values may
+	// be unknown (an id known only after apply) or instance objects, whose
+	// "address" attribute names the instance.
 	SchedulerHints map[string]cty.Value
 	Lifecycle      Lifecycle
 }

@@ -75,19 +75,13 @@ func (r *outputRun) blockValue(n *node) cty.Value {
 	if v, ok := r.blocks[n]; ok {
 		return v
 	}
+	// Built afresh for each call, so that calls do not share state.
 	v := blockValue(n, func(in *instance) cty.Value {
-		k := r.known[in.addr]
-		if len(k) == 0 {
-			return in.obj
+		attrs := in.attributes()
+		for name, val := range r.known[in.addr] {
+			attrs[name] = val
 		}
-		merged := make(map[string]cty.Value, len(in.attrs)+len(k))
-		for name, val := range in.attrs {
-			merged[name] = val
-		}
-		for name, val := range k {
-			merged[name] = val
-		}
-		return cty.ObjectVal(merged)
+		return cty.ObjectVal(attrs)
 	})
 	r.blocks[n] = v
 	return v

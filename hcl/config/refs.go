@@ -19,10 +19,7 @@ func (a *attrEval) reference(name, want string, byLabel bool) string {
 	if !ok {
 		return ""
 	}
-	if byLabel && v.Type() == cty.String {
-		if !a.known(v, attr) {
-			return ""
-		}
+	if byLabel && v.Type() == cty.String && v.IsKnown() {
 		return a.referenceByLabel(v.AsString(), name, want, attr.Expr.Range())
 	}
 	return a.referenceValue(v, name, want, attr.Expr.Range())
@@ -58,7 +55,7 @@ func (a *attrEval) referenceByLabel(label, name, want string, rng hcl.Range) str
 func (a *attrEval) referenceValue(v cty.Value, name, want string, rng hcl.Range) string {
 	wrong := fmt.Sprintf("%s must refer to a %s block, for example %s = %s.%s.", name, want, name, want, a.l.exampleName(want))
 	if !v.IsKnown() {
-		a.fail(rng, "Invalid reference", wrong+" This value is only known after apply.")
+		a.fail(rng, "Invalid reference", fmt.Sprintf("%s must refer to a %s block itself, as in %s = %s.%s, not to an attribute known only after apply such as its id.", name, want, name, want, a.l.exampleName(want)))
 		return ""
 	}
 	addr, isInst := instanceAddress(v)

@@ -2,8 +2,11 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
+	"sync"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -17,6 +20,24 @@ type bodySchema struct {
 	attrs    []string // allowed arguments, in documentation order
 	required []string
 	blocks   []nestedSchema
+
+	// Lookups built once from the lists above.
+	once    sync.Once
+	allowed map[string]bool
+	nested  map[string]nestedSchema
+}
+
+func (s *bodySchema) index() {
+	s.once.Do(func() {
+		s.allowed = make(map[string]bool, len(s.attrs))
+		for _, a := range s.attrs {
+			s.allowed[a] = true
+		}
+		s.nested = make(map[string]nestedSchema, len(s.blocks))
+		for _, b := range s.blocks {
+			s.nested[b.typ] = b
+		}
+	})
 }
 
 type nestedSchema struct {
@@ -138,17 +159,22 @@ func sortedAttrs(body *hclsyntax.Body) []*hclsyntax.Attribute {
 // false if anything was wrong.
 func (l *loader) checkBody(body *hclsyntax.Body, s *bodySchema, def hcl.Range) bool {
 	n := len(l.diags)
-	allowed := make(map[string]bool, len(s.attrs))
-	for _, a := range s.attrs {
-		allowed[a] = true
+	s.index()
+	allowed, nested := s.allowed, s.nested
+	var misspelt map[string]bool // required names an unknown argument resembles
+	attrs := slices.Collect(maps.Values(body.Attributes))
+	if !allKnown(attrs, allowed) {
+		attrs = sortedAttrs(body) // only then does the order of messages matter
 	}
-	nested := make(map[string]nestedSchema, len(s.blocks))
-	for _, b := range s.blocks {
-		nested[b.typ] = b
-	}
-	for _, a := range sortedAttrs(body) {
+	for _, a := range attrs {
 		if allowed[a.Name] {
 			continue
+		}
+		if sug := closest(a.Name, s.required); sug != "" {
+			if misspelt == nil {
+				misspelt = map[string]bool{}
+			}
+			misspelt[sug] = true
 		}
 		detail := fmt.Sprintf("An argument named %q is not expected in %s.", a.Name, s.what)
 		switch {
@@ -162,7 +188,8 @@ func (l *loader) checkBody(body *hclsyntax.Body, s *bodySchema, def hcl.Range) b
 		l.diags = append(l.diags, newDiag(a.NameRange, "Unsupported argument", detail))
 	}
 	for _, req := range s.required {
-		if _, ok := body.Attributes[req]; !ok {
+		// A misspelling was already reported, with the right name.
+		if _, ok := body.Attributes[req]; !ok && !misspelt[req] {
 			l.diags = append(l.diags, newDiag(def, "Missing required argument",
 				fmt.Sprintf("The argument %q is required in %s, but it was not set. Add %s = ... inside the block.", req, s.what, req)))
 		}
@@ -171,7 +198,7 @@ func (l *loader) checkBody(body *hclsyntax.Body, s *bodySchema, def hcl.Range) b
 		l.diags = append(l.diags, newDiag(f.NameRange, `Invalid combination of "count" and "for_each"`,
 			`The "count" and "for_each" arguments are mutually exclusive: a block is repeated either by number or by key. Remove one of them.`))
 	}
-	seen := map[string]hcl.Range{}
+	var seen map[string]hcl.Range
 	for _, b := range body.Blocks {
 		ns, ok := nested[b.Type]
 		if !ok {
@@ -194,11 +221,23 @@ func (l *loader) checkBody(body *hclsyntax.Body, s *bodySchema, def hcl.Range) b
 					fmt.Sprintf("Only one %s block is allowed in %s; the first is at %s. Merge them into one.", b.Type, s.what, pos(first))))
 				continue
 			}
+			if seen == nil {
+				seen = map[string]hcl.Range{}
+			}
 			seen[b.Type] = b.TypeRange
 		}
 		l.checkLabels(b, ns.labels)
 	}
 	return len(l.diags) == n
+}
+
+func allKnown(attrs []*hclsyntax.Attribute, allowed map[string]bool) bool {
+	for _, a := range attrs {
+		if !allowed[a.Name] {
+			return false
+		}
+	}
+	return true
 }
 
 // checkLabels reports a block with the wrong number of labels.

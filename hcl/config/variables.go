@@ -117,7 +117,11 @@ func (l *loader) resolveVariables() {
 			continue
 		}
 		if !d.failed {
-			l.setRaw(d, raw, "cli", fmt.Sprintf("the option -var %q", kv))
+			desc := fmt.Sprintf("the option -var %q", kv)
+			if d.v.Sensitive {
+				desc = fmt.Sprintf("the option -var %s=(sensitive)", name) // never echo a secret
+			}
+			l.setRaw(d, raw, "cli", desc)
 		}
 	}
 
@@ -146,9 +150,12 @@ func (l *loader) resolveVariables() {
 
 // setRaw records a value given as text on the command line or in the
 // environment. As in Terraform, text for a string (or untyped) variable is
-// taken literally and anything else is parsed as an HCL expression.
+// taken literally and text for a collection or structure is parsed as an
+// HCL expression. Text for a number or bool is kept as a string too: the
+// conversion to the type then reads it, with a clearer message than the
+// parser's for a bare word.
 func (l *loader) setRaw(d *variableDecl, raw, from, desc string) {
-	if d.v.Type == cty.String || d.v.Type == cty.DynamicPseudoType {
+	if d.v.Type.IsPrimitiveType() || d.v.Type == cty.DynamicPseudoType {
 		d.set(cty.StringVal(raw), nil, from, desc)
 		return
 	}
@@ -159,9 +166,13 @@ func (l *loader) setRaw(d *variableDecl, raw, from, desc string) {
 		v, diags = expr.Value(nil)
 	}
 	if diags.HasErrors() {
+		shown := fmt.Sprintf("%q", raw)
+		if d.v.Sensitive {
+			shown = "(sensitive)"
+		}
 		l.diags = append(l.diags, newDiag(d.v.DeclRange, "Invalid value for variable", fmt.Sprintf(
-			"The value %q given by %s for var.%s is not a valid %s: %s. Write it as HCL, for example [\"a\", \"b\"] for a list or { a = 1 } for a map, with strings quoted.",
-			raw, desc, d.v.Name, typeexpr.TypeString(d.v.Type), diags[0].Summary)))
+			"The value %s given by %s for var.%s is not a valid %s: %s. Write it as HCL, for example [\"a\", \"b\"] for a list or { a = 1 } for a map, with strings quoted.",
+			shown, desc, d.v.Name, typeexpr.TypeString(d.v.Type), diags[0].Summary)))
 		d.failed = true
 		return
 	}

@@ -1,0 +1,9 @@
+locals {
+  a = local.b
+  b = volume.loop.name
+}
+
+volume "loop" {
+  size        = 10
+  description = local.a
+}

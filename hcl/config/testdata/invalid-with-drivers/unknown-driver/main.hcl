@@ -1,0 +1,6 @@
+backend "ssd" {
+  driver = "fiel"
+  pool "fast" {
+    path = "/srv/slab/fast"
+  }
+}

@@ -1,0 +1,3 @@
+backend "ssd" {
+  driver = "file"
+}

@@ -1,0 +1,4 @@
+qos "gold" {
+  consumer = "frontend"
+  specs    = { total_iops_sec = 1000 }
+}

@@ -1,0 +1,4 @@
+volume "db" {
+  size        = 10
+  description = "replica ${count.index}"
+}

@@ -1,0 +1,8 @@
+volume "a" {
+  size       = 10
+  depends_on = [snapshot.b]
+}
+
+snapshot "b" {
+  volume = volume.a
+}

@@ -1,0 +1,7 @@
+locals {
+  size = volume.db.size + 1
+}
+
+volume "db" {
+  size = local.size
+}

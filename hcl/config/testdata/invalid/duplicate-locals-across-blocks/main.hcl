@@ -1,0 +1,7 @@
+locals {
+  size = 10
+}
+
+locals {
+  size = 20
+}

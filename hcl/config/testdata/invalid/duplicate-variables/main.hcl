@@ -1,0 +1,7 @@
+variable "size" {
+  default = 10
+}
+
+variable "size" {
+  default = 20
+}

@@ -1,0 +1,7 @@
+volume "db" {
+  size = 10
+}
+
+volume "db" {
+  size = 20
+}

@@ -1,0 +1,4 @@
+volume "db" {
+  size     = 10
+  metadata = { member = each.key }
+}

@@ -1,0 +1,3 @@
+volume "db" "extra" {
+  size = 10
+}

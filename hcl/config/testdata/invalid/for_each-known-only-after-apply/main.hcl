@@ -1,0 +1,8 @@
+volume "a" {
+  size = 10
+}
+
+snapshot "copies" {
+  for_each = toset([volume.a.id])
+  volume   = volume.a
+}

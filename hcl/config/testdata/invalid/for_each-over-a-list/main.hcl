@@ -1,0 +1,4 @@
+volume "db" {
+  for_each = ["a", "b"]
+  size     = 10
+}

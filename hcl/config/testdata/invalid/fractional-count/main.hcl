@@ -1,0 +1,4 @@
+volume "db" {
+  count = 2.5
+  size  = 10
+}

@@ -1,0 +1,6 @@
+volume "db" {
+  size = 10
+  lifecycle {
+    ignore_changes = [sizes]
+  }
+}

@@ -1,0 +1,3 @@
+volume "DB_Main" {
+  size = 10
+}

@@ -1,0 +1,6 @@
+backend "ssd" {
+  driver = "file"
+  pool "Fast Pool" {
+    path = "/srv/fast"
+  }
+}

@@ -1,0 +1,3 @@
+volume {
+  size = 10
+}

@@ -1,0 +1,4 @@
+volume "db" {
+  count = -1
+  size  = 10
+}

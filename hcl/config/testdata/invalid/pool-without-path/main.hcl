@@ -1,0 +1,6 @@
+backend "ssd" {
+  driver = "file"
+  pool "fast" {
+    reserved_percentage = 5
+  }
+}

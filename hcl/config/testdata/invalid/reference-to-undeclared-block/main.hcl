@@ -1,0 +1,4 @@
+volume "db" {
+  size = 10
+  type = volume_type.silver
+}

@@ -1,0 +1,7 @@
+variable "db_size" {
+  default = 10
+}
+
+volume "db" {
+  size = var.db_sise
+}

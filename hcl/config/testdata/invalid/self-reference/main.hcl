@@ -1,0 +1,4 @@
+volume "a" {
+  size        = 10
+  description = volume.a.name
+}

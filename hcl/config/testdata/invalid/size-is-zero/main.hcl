@@ -1,0 +1,3 @@
+volume "db" {
+  size = 0
+}

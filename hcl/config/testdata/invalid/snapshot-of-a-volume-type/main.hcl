@@ -1,0 +1,5 @@
+volume_type "gold" {}
+
+snapshot "nightly" {
+  volume = volume_type.gold
+}

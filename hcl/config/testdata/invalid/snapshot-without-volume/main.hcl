@@ -1,0 +1,3 @@
+snapshot "nightly" {
+  description = "which volume?"
+}

@@ -1,0 +1,4 @@
+volume "restored" {
+  size   = 10
+  source = { backup = "weekly" }
+}

@@ -1,0 +1,5 @@
+size = 10
+
+volume "db" {
+  size = 10
+}

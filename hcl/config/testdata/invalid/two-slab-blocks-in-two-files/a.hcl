@@ -1,0 +1,3 @@
+slab {
+  stack = "prod"
+}

@@ -1,0 +1,2 @@
+volume "db" {
+  size = 10

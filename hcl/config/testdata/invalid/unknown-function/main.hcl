@@ -1,0 +1,3 @@
+volume "db" {
+  size = sizeof("10G")
+}

@@ -1,0 +1,8 @@
+volume "a" {
+  size = 10
+}
+
+volume "b" {
+  size        = volume.a.sise
+  description = "as big as a"
+}

@@ -1,0 +1,3 @@
+volumes "db" {
+  size = 10
+}

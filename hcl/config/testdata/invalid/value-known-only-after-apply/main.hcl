@@ -1,0 +1,8 @@
+volume "a" {
+  size = 10
+}
+
+volume "b" {
+  size     = 10
+  metadata = { parent = volume.a.id }
+}

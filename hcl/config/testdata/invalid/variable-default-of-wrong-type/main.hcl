@@ -1,0 +1,4 @@
+variable "db_size" {
+  type    = number
+  default = "large"
+}

@@ -1,0 +1,3 @@
+volume "db" {
+  description = "no size"
+}

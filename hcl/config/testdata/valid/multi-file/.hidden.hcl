@@ -1,0 +1,1 @@
+this file is ignored { because it is a dot-file

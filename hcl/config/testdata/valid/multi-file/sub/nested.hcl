@@ -1,0 +1,1 @@
+volume "nested" { size = 1 }
