@@ -186,7 +186,8 @@ func runStep(ctx context.Context, env *applyEnv, n *node) error {
 	if err != nil {
 		return err
 	}
-	op := providers.Op{Address: c.Address, Name: c.Name, ID: c.ID, Before: c.Before, After: c.After, Changed: c.Changed, Thick: c.Thick}
+	op := providers.Op{Address: c.Address, Name: c.Name, ID: c.ID, Before: c.Before, After: c.After, Changed: c.Changed,
+		Thick: c.Thick, Sensitive: c.Sensitive}
 	if p := c.Placement; p != nil {
 		op.Pool = p.Pool
 	}

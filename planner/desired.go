@@ -130,6 +130,23 @@ func oldDependencies(o state.Object, addressOf func(string) string) []string {
 	return out
 }
 
+// union merges two name lists, sorted and without repeats.
+func union(a, b []string) []string {
+	if len(b) == 0 {
+		return a
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range append(append([]string(nil), a...), b...) {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
 // isTainted: the object is recorded but a create or delete of it failed,
 // so it must be made again.
 func isTainted(o state.Object) (bool, string) {

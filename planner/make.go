@@ -164,7 +164,7 @@ func (p *planner) diffDesired() {
 		d := p.desired[addr]
 		kind, _ := providers.KindOf(d.kind)
 		schema := kind.Schema()
-		c := &Change{Address: addr, Kind: d.kind, Name: d.common.Name, DependsOn: d.common.DependsOn}
+		c := &Change{Address: addr, Kind: d.kind, Name: d.common.Name, DependsOn: d.common.DependsOn, Sensitive: d.common.Sensitive}
 		r, ok := p.recorded[addr]
 		if !ok {
 			c.Action, c.After, c.AfterUnknown = Create, d.attrs, unknownOnCreate(d.kind)
@@ -172,6 +172,7 @@ func (p *planner) diffDesired() {
 			continue
 		}
 		c.ID = r.obj.ObjectID()
+		c.Sensitive = union(c.Sensitive, state.SensitiveAttrs(r.obj))
 		c.Before = kind.Attrs(r.obj, p.addressOf)
 		c.OldDependsOn = oldDependencies(r.obj, p.addressOf)
 		c.After = mergeComputed(schema, c.Before, d.attrs, d.lifecycle.IgnoreChanges)
@@ -267,7 +268,8 @@ func (p *planner) deleteUndesired(deposed []recordedObject) {
 func (p *planner) deletion(r recordedObject, reason string) *Change {
 	kind, _ := providers.KindOf(r.kind)
 	c := &Change{Address: r.obj.ObjectAddress(), Kind: r.kind, Name: nameOf(r.obj), Action: Delete, Reason: reason,
-		ID: r.obj.ObjectID(), Before: kind.Attrs(r.obj, p.addressOf), OldDependsOn: oldDependencies(r.obj, p.addressOf)}
+		ID: r.obj.ObjectID(), Before: kind.Attrs(r.obj, p.addressOf), OldDependsOn: oldDependencies(r.obj, p.addressOf),
+		Sensitive: state.SensitiveAttrs(r.obj)}
 	return c
 }
 

@@ -54,6 +54,10 @@ type Change struct {
 	After  providers.Attrs `json:"after,omitempty"`
 	// AfterUnknown lists attributes known only after apply.
 	AfterUnknown []string `json:"after_unknown,omitempty"`
+	// Sensitive names attributes whose values views must never show
+	// (before or after); the values themselves stay in the plan, which is
+	// written with mode 0600, so that a saved plan can be applied.
+	Sensitive []string `json:"sensitive,omitempty"`
 	// Changed lists the attributes that differ; ReplacePaths those that
 	// force replacement.
 	Changed      []string `json:"changed,omitempty"`
@@ -98,6 +102,8 @@ type Drift struct {
 	Before  providers.Attrs `json:"before"`
 	After   providers.Attrs `json:"after,omitempty"`
 	Detail  string          `json:"detail"`
+	// Sensitive: as Change.Sensitive.
+	Sensitive []string `json:"sensitive,omitempty"`
 }
 
 // PoolSpec is what the applier needs to open a pool: a saved plan carries

@@ -27,7 +27,7 @@ func refresh(rec *state.State, views map[string]*poolView, addressOf func(string
 			out.Volumes = append(out.Volumes, v) // tainted; the diff replaces it
 		case !found:
 			drift = append(drift, &Drift{Address: v.Address, Kind: "volume", Name: v.Name, ID: v.ID, Action: Delete,
-				Before: volumeAttrs(v, addressOf), Detail: goneDetail(v.Status, "volume", v.Pool)})
+				Before: volumeAttrs(v, addressOf), Detail: goneDetail(v.Status, "volume", v.Pool), Sensitive: v.Sensitive})
 		default:
 			nv := *v
 			nv.ProviderLocation = actual.ProviderLocation
@@ -37,7 +37,7 @@ func refresh(rec *state.State, views map[string]*poolView, addressOf func(string
 				nv.StatusReason = ""
 				drift = append(drift, &Drift{Address: v.Address, Kind: "volume", Name: v.Name, ID: v.ID, Action: Update,
 					Before: volumeAttrs(v, addressOf), After: volumeAttrs(&nv, addressOf),
-					Detail: changedDetail(v.Status, nv.Status, v.SizeGiB, nv.SizeGiB)})
+					Detail: changedDetail(v.Status, nv.Status, v.SizeGiB, nv.SizeGiB), Sensitive: v.Sensitive})
 			}
 			out.Volumes = append(out.Volumes, &nv)
 		}
@@ -54,7 +54,7 @@ func refresh(rec *state.State, views map[string]*poolView, addressOf func(string
 			out.Snapshots = append(out.Snapshots, s)
 		case !found:
 			drift = append(drift, &Drift{Address: s.Address, Kind: "snapshot", Name: s.Name, ID: s.ID, Action: Delete,
-				Before: snapshotAttrs(s, addressOf), Detail: goneDetail(s.Status, "snapshot", s.Pool)})
+				Before: snapshotAttrs(s, addressOf), Detail: goneDetail(s.Status, "snapshot", s.Pool), Sensitive: s.Sensitive})
 		default:
 			ns := *s
 			ns.Status = observedStatus(s.Status)
@@ -62,7 +62,7 @@ func refresh(rec *state.State, views map[string]*poolView, addressOf func(string
 				ns.StatusReason = ""
 				drift = append(drift, &Drift{Address: s.Address, Kind: "snapshot", Name: s.Name, ID: s.ID, Action: Update,
 					Before: snapshotAttrs(s, addressOf), After: snapshotAttrs(&ns, addressOf),
-					Detail: fmt.Sprintf("status %s → %s (found on the backend)", s.Status, ns.Status)})
+					Detail: fmt.Sprintf("status %s → %s (found on the backend)", s.Status, ns.Status), Sensitive: s.Sensitive})
 			}
 			out.Snapshots = append(out.Snapshots, &ns)
 		}

@@ -41,6 +41,9 @@ type Op struct {
 	Pool string
 	// Thick asks the driver for fully allocated space (provisioning:type).
 	Thick bool
+	// Sensitive names attributes whose values views must hide; it is
+	// recorded with the object.
+	Sensitive []string
 }
 
 // Kind is one resource kind: its schema, how recorded objects read as

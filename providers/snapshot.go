@@ -53,7 +53,7 @@ func (snapshotKind) Create(ctx context.Context, env Env, op Op) error {
 		ID: env.NewID(), Address: op.Address, Name: op.Name, VolumeID: vol.ID, Pool: vol.Pool,
 		SizeGiB: vol.SizeGiB, Status: StatusCreating,
 		Description: str(op.After, "description"), Metadata: strMap(op.After, "metadata"),
-		CreatedAt: now, UpdatedAt: now,
+		Sensitive: op.Sensitive, CreatedAt: now, UpdatedAt: now,
 	}
 	if err := env.Record(ctx, state.Write{Put: s, Event: state.Event{Action: "create", Detail: "creating from " + volAddr}}); err != nil {
 		return err
@@ -74,6 +74,7 @@ func (snapshotKind) Update(ctx context.Context, env Env, op Op) error {
 	cur := *obj.(*state.Snapshot)
 	cur.Description = str(op.After, "description")
 	cur.Metadata = strMap(op.After, "metadata")
+	cur.Sensitive = op.Sensitive
 	cur.UpdatedAt = env.Now()
 	return env.Record(ctx, state.Write{Put: &cur, Event: state.Event{Action: "update"}})
 }

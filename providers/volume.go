@@ -87,7 +87,7 @@ func (volumeKind) Create(ctx context.Context, env Env, op Op) error {
 		SizeGiB: num(op.After, "size"), Status: StatusCreating, TypeID: typeID,
 		AvailabilityZone: str(op.After, "availability_zone"),
 		Description:      str(op.After, "description"), Metadata: strMap(op.After, "metadata"),
-		CreatedAt: now, UpdatedAt: now,
+		Sensitive: op.Sensitive, CreatedAt: now, UpdatedAt: now,
 	}
 	if source != "" {
 		v.SourceKind, v.SourceID = SourceKind(source), sourceID
@@ -146,6 +146,7 @@ func (volumeKind) Update(ctx context.Context, env Env, op Op) error {
 	}
 	v.Description = str(op.After, "description")
 	v.Metadata = strMap(op.After, "metadata")
+	v.Sensitive = op.Sensitive
 	v.Status, v.StatusReason, v.UpdatedAt = StatusAvailable, "", env.Now()
 	return env.Record(ctx, state.Write{Put: v, Event: state.Event{Action: "update", Detail: "changed " + strings.Join(op.Changed, ", ")}})
 }

@@ -53,6 +53,7 @@ type QoS struct {
 	Name      string            `json:"name"`
 	Consumer  string            `json:"consumer"`
 	Specs     map[string]string `json:"specs"`
+	Sensitive []string          `json:"sensitive,omitempty"`
 	CreatedAt time.Time         `json:"created_at"`
 	UpdatedAt time.Time         `json:"updated_at"`
 }
@@ -65,6 +66,7 @@ type VolumeType struct {
 	Description string            `json:"description,omitempty"`
 	ExtraSpecs  map[string]string `json:"extra_specs"`
 	QoSID       string            `json:"qos_id,omitempty"`
+	Sensitive   []string          `json:"sensitive,omitempty"`
 	CreatedAt   time.Time         `json:"created_at"`
 	UpdatedAt   time.Time         `json:"updated_at"`
 }
@@ -84,26 +86,32 @@ type Volume struct {
 	SourceID         string            `json:"source_id,omitempty"`
 	Description      string            `json:"description,omitempty"`
 	Metadata         map[string]string `json:"metadata,omitempty"`
-	ProviderLocation string            `json:"provider_location,omitempty"`
-	CreatedAt        time.Time         `json:"created_at"`
-	UpdatedAt        time.Time         `json:"updated_at"`
+	// Sensitive names the attributes whose values came from sensitive
+	// variables: views never print them.
+	Sensitive        []string  `json:"sensitive,omitempty"`
+	ProviderLocation string    `json:"provider_location,omitempty"`
+	CreatedAt        time.Time `json:"created_at"`
+	UpdatedAt        time.Time `json:"updated_at"`
 }
 
 // Snapshot is a recorded snapshot.
 type Snapshot struct {
-	ID               string            `json:"id"`
-	Address          string            `json:"address"`
-	Name             string            `json:"name"`
-	VolumeID         string            `json:"volume_id"`
-	Pool             string            `json:"pool"`
-	SizeGiB          int               `json:"size"`
-	Status           string            `json:"status"`
-	StatusReason     string            `json:"status_reason,omitempty"`
-	Description      string            `json:"description,omitempty"`
-	Metadata         map[string]string `json:"metadata,omitempty"`
-	ProviderLocation string            `json:"provider_location,omitempty"`
-	CreatedAt        time.Time         `json:"created_at"`
-	UpdatedAt        time.Time         `json:"updated_at"`
+	ID           string            `json:"id"`
+	Address      string            `json:"address"`
+	Name         string            `json:"name"`
+	VolumeID     string            `json:"volume_id"`
+	Pool         string            `json:"pool"`
+	SizeGiB      int               `json:"size"`
+	Status       string            `json:"status"`
+	StatusReason string            `json:"status_reason,omitempty"`
+	Description  string            `json:"description,omitempty"`
+	Metadata     map[string]string `json:"metadata,omitempty"`
+	// Sensitive names the attributes whose values came from sensitive
+	// variables: views never print them.
+	Sensitive        []string  `json:"sensitive,omitempty"`
+	ProviderLocation string    `json:"provider_location,omitempty"`
+	CreatedAt        time.Time `json:"created_at"`
+	UpdatedAt        time.Time `json:"updated_at"`
 }
 
 func (o *Pool) ObjectKind() Kind            { return KindPool }
@@ -121,6 +129,22 @@ func (o *Volume) ObjectAddress() string     { return o.Address }
 func (o *Snapshot) ObjectKind() Kind        { return KindSnapshot }
 func (o *Snapshot) ObjectID() string        { return o.ID }
 func (o *Snapshot) ObjectAddress() string   { return o.Address }
+
+// SensitiveAttrs returns the names of an object's attributes whose values
+// came from sensitive variables.
+func SensitiveAttrs(o Object) []string {
+	switch x := o.(type) {
+	case *Volume:
+		return x.Sensitive
+	case *Snapshot:
+		return x.Sensitive
+	case *VolumeType:
+		return x.Sensitive
+	case *QoS:
+		return x.Sensitive
+	}
+	return nil
+}
 
 // State is everything recorded for one stack, read in one consistent view.
 type State struct {

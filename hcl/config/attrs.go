@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"math/big"
+	"sort"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -21,6 +22,25 @@ type attrEval struct {
 	// extraDeps are instances named by strings (type = "gold"), which no
 	// traversal reveals.
 	extraDeps []string
+
+	// sensitive names the arguments whose values derive from sensitive
+	// variables; the views hide them.
+	sensitive map[string]bool
+}
+
+// sensitiveMark marks values that come from sensitive variables. Marks
+// travel through expressions and functions, so any value built from a
+// secret is known to be one.
+const sensitiveMark = "sensitive"
+
+// sensitiveNames lists the sensitive arguments, sorted.
+func (a *attrEval) sensitiveNames() []string {
+	var out []string
+	for name := range a.sensitive {
+		out = append(out, name)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // sub reads a nested block's body in the same context.
@@ -45,6 +65,15 @@ func (a *attrEval) value(name string) (v cty.Value, attr *hclsyntax.Attribute, o
 		a.l.diags = append(a.l.diags, d...)
 		a.ok = false
 		return cty.NilVal, attr, false
+	}
+	if v.ContainsMarked() {
+		// Decoding needs plain values; the mark is kept as a flag on the
+		// argument instead.
+		if a.sensitive == nil {
+			a.sensitive = map[string]bool{}
+		}
+		a.sensitive[name] = true
+		v, _ = v.UnmarkDeep()
 	}
 	return v, attr, !v.IsNull()
 }

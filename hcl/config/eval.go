@@ -28,6 +28,11 @@ func (in *instance) attributes() map[string]cty.Value {
 	attrs := in.mkAttrs()
 	attrs["address"] = cty.StringVal(in.addr)
 	attrs["name"] = cty.StringVal(in.node.name)
+	for _, name := range in.common.Sensitive {
+		if v, ok := attrs[name]; ok {
+			attrs[name] = v.Mark(sensitiveMark)
+		}
+	}
 	return attrs
 }
 
@@ -187,8 +192,14 @@ func (l *loader) evalOutput(n *node) {
 	}
 	// Evaluated now with apply-time attributes unknown, to report errors
 	// early; EvalOutputs computes the real value.
-	_, d := out.Expr.Value(ctx)
+	v, d := out.Expr.Value(ctx)
 	l.diags = append(l.diags, d...)
+	if !d.HasErrors() && v.ContainsMarked() && !out.Sensitive {
+		rng := out.Expr.Range()
+		l.diags = append(l.diags, newDiag(rng, "Output refers to sensitive values",
+			fmt.Sprintf("The value of output %q is derived from a sensitive variable, and outputs are printed after every apply. Add sensitive = true to the output block to hide it (slab output %s still shows it on request).", out.Name, out.Name)))
+		n.failed = true
+	}
 	if d.HasErrors() || !ev.ok {
 		n.failed = true
 	}
@@ -239,6 +250,7 @@ func (l *loader) evalBlock(n *node) {
 			n.failed = true
 			continue
 		}
+		inst.common.Sensitive = ev.sensitiveNames()
 		inst.common.DependsOn = static
 		if perInstance || len(ev.extraDeps) > 0 || n.mode == modeForEach {
 			inst.common.DependsOn = l.instanceDeps(n, static, ev.extraDeps, k.each, ictx)
@@ -275,6 +287,9 @@ func (l *loader) expand(n *node, ctx *hcl.EvalContext) ([]instKey, bool) {
 	}
 	if v.IsNull() {
 		return fail(fmt.Sprintf("%s must not be null. Remove %s to declare a single instance.", name, name))
+	}
+	if v.ContainsMarked() {
+		return fail(fmt.Sprintf("The %s value is derived from a sensitive variable, and instance keys are shown in every plan, address and log. Use values that are not secret for %s.", name, name))
 	}
 	unknown := fmt.Sprintf("The %s value depends on something known only after apply, such as an id, but slab must know the instances when it reads the configuration. Compute %s from literals, variables and locals only.", name, name)
 	if !v.IsKnown() {

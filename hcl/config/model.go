@@ -73,6 +73,9 @@ type Common struct {
 	// instances of one block share the same map, so treat it as read-only.
 	DeclRange  hcl.Range
 	AttrRanges map[string]hcl.Range
+	// Sensitive names the arguments whose values derive from sensitive
+	// variables: plans, JSON and logs never show their values.
+	Sensitive []string
 }
 
 // Range returns the attribute's range, or the block's when it was not set.

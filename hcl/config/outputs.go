@@ -56,7 +56,9 @@ func (c *Config) EvalOutputs(known map[string]map[string]cty.Value) (map[string]
 			if d.HasErrors() {
 				v = cty.DynamicVal
 			}
-			out[n.name] = v
+			// Output.Sensitive says how to show it; load refused outputs
+			// that carry secrets without it.
+			out[n.name], _ = v.UnmarkDeep()
 		}
 	}
 	return out, finishDiags(diags)

@@ -16,6 +16,7 @@ const unsupportedBackupSource = `Creating a volume from a backup is not supporte
 // a declared single-instance block is accepted too (type = "gold").
 func (a *attrEval) reference(name, want string, byLabel bool) string {
 	v, attr, ok := a.value(name)
+	delete(a.sensitive, name) // a reference is an address, never a secret
 	if !ok {
 		return ""
 	}
@@ -130,6 +131,7 @@ func exampleInstance(n *node) string {
 // source reads a volume's source = { snapshot = ... } | { volume = ... }.
 func (a *attrEval) source() VolumeSource {
 	v, attr, ok := a.value("source")
+	delete(a.sensitive, "source")
 	if !ok {
 		return VolumeSource{}
 	}

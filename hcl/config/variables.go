@@ -130,6 +130,8 @@ func (l *loader) resolveVariables() {
 		l.finishVariable(d)
 		if d.failed {
 			attrs[d.v.Name] = cty.DynamicVal
+		} else if d.v.Sensitive {
+			attrs[d.v.Name] = d.val.Mark(sensitiveMark)
 		} else {
 			attrs[d.v.Name] = d.val
 		}

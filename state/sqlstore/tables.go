@@ -23,16 +23,16 @@ var (
 	poolTable = table{state.KindPool, "pools", []string{
 		"id", "address", "backend", "name", "driver", "availability_zone", "stats", "updated_at"}}
 	qosTable = table{state.KindQoS, "qos", []string{
-		"id", "address", "name", "consumer", "specs", "created_at", "updated_at"}}
+		"id", "address", "name", "consumer", "specs", "sensitive", "created_at", "updated_at"}}
 	volumeTypeTable = table{state.KindVolumeType, "volume_types", []string{
-		"id", "address", "name", "description", "extra_specs", "qos_id", "created_at", "updated_at"}}
+		"id", "address", "name", "description", "extra_specs", "qos_id", "sensitive", "created_at", "updated_at"}}
 	volumeTable = table{state.KindVolume, "volumes", []string{
 		"id", "address", "name", "pool", "size", "status", "status_reason", "type_id",
-		"availability_zone", "source_kind", "source_id", "description", "metadata",
+		"availability_zone", "source_kind", "source_id", "description", "metadata", "sensitive",
 		"provider_location", "created_at", "updated_at"}}
 	snapshotTable = table{state.KindSnapshot, "snapshots", []string{
 		"id", "address", "name", "volume_id", "pool", "size", "status", "status_reason",
-		"description", "metadata", "provider_location", "created_at", "updated_at"}}
+		"description", "metadata", "sensitive", "provider_location", "created_at", "updated_at"}}
 
 	tables = []table{poolTable, qosTable, volumeTypeTable, volumeTable, snapshotTable}
 )
@@ -87,6 +87,7 @@ type qosRow struct {
 	Name      string `db:"name"`
 	Consumer  string `db:"consumer"`
 	Specs     dbMap  `db:"specs"`
+	Sensitive dbList `db:"sensitive"`
 	CreatedAt dbTime `db:"created_at"`
 	UpdatedAt dbTime `db:"updated_at"`
 }
@@ -99,6 +100,7 @@ type volumeTypeRow struct {
 	Description string `db:"description"`
 	ExtraSpecs  dbMap  `db:"extra_specs"`
 	QoSID       string `db:"qos_id"`
+	Sensitive   dbList `db:"sensitive"`
 	CreatedAt   dbTime `db:"created_at"`
 	UpdatedAt   dbTime `db:"updated_at"`
 }
@@ -118,6 +120,7 @@ type volumeRow struct {
 	SourceID         string `db:"source_id"`
 	Description      string `db:"description"`
 	Metadata         dbMap  `db:"metadata"`
+	Sensitive        dbList `db:"sensitive"`
 	ProviderLocation string `db:"provider_location"`
 	CreatedAt        dbTime `db:"created_at"`
 	UpdatedAt        dbTime `db:"updated_at"`
@@ -135,6 +138,7 @@ type snapshotRow struct {
 	StatusReason     string `db:"status_reason"`
 	Description      string `db:"description"`
 	Metadata         dbMap  `db:"metadata"`
+	Sensitive        dbList `db:"sensitive"`
 	ProviderLocation string `db:"provider_location"`
 	CreatedAt        dbTime `db:"created_at"`
 	UpdatedAt        dbTime `db:"updated_at"`
@@ -165,14 +169,14 @@ func toRow(stack string, obj state.Object) (table, any, error) {
 		}
 		t, id = qosTable, o.ID
 		row = &qosRow{Stack: stack, ID: o.ID, Address: o.Address, Name: o.Name, Consumer: o.Consumer,
-			Specs: o.Specs, CreatedAt: dbTime(o.CreatedAt), UpdatedAt: dbTime(o.UpdatedAt)}
+			Specs: o.Specs, Sensitive: o.Sensitive, CreatedAt: dbTime(o.CreatedAt), UpdatedAt: dbTime(o.UpdatedAt)}
 	case *state.VolumeType:
 		if o == nil {
 			break
 		}
 		t, id = volumeTypeTable, o.ID
 		row = &volumeTypeRow{Stack: stack, ID: o.ID, Address: o.Address, Name: o.Name,
-			Description: o.Description, ExtraSpecs: o.ExtraSpecs, QoSID: o.QoSID,
+			Description: o.Description, ExtraSpecs: o.ExtraSpecs, QoSID: o.QoSID, Sensitive: o.Sensitive,
 			CreatedAt: dbTime(o.CreatedAt), UpdatedAt: dbTime(o.UpdatedAt)}
 	case *state.Volume:
 		if o == nil {
@@ -182,7 +186,7 @@ func toRow(stack string, obj state.Object) (table, any, error) {
 		row = &volumeRow{Stack: stack, ID: o.ID, Address: o.Address, Name: o.Name, Pool: o.Pool,
 			Size: int64(o.SizeGiB), Status: o.Status, StatusReason: o.StatusReason, TypeID: o.TypeID,
 			AvailabilityZone: o.AvailabilityZone, SourceKind: o.SourceKind, SourceID: o.SourceID,
-			Description: o.Description, Metadata: o.Metadata, ProviderLocation: o.ProviderLocation,
+			Description: o.Description, Metadata: o.Metadata, Sensitive: o.Sensitive, ProviderLocation: o.ProviderLocation,
 			CreatedAt: dbTime(o.CreatedAt), UpdatedAt: dbTime(o.UpdatedAt)}
 	case *state.Snapshot:
 		if o == nil {
@@ -191,7 +195,7 @@ func toRow(stack string, obj state.Object) (table, any, error) {
 		t, id = snapshotTable, o.ID
 		row = &snapshotRow{Stack: stack, ID: o.ID, Address: o.Address, Name: o.Name, VolumeID: o.VolumeID,
 			Pool: o.Pool, Size: int64(o.SizeGiB), Status: o.Status, StatusReason: o.StatusReason,
-			Description: o.Description, Metadata: o.Metadata, ProviderLocation: o.ProviderLocation,
+			Description: o.Description, Metadata: o.Metadata, Sensitive: o.Sensitive, ProviderLocation: o.ProviderLocation,
 			CreatedAt: dbTime(o.CreatedAt), UpdatedAt: dbTime(o.UpdatedAt)}
 	default:
 		return t, nil, fmt.Errorf("cannot record object of type %T", obj)
@@ -212,24 +216,24 @@ func (r *poolRow) object() *state.Pool {
 
 func (r *qosRow) object() *state.QoS {
 	return &state.QoS{ID: r.ID, Address: r.Address, Name: r.Name, Consumer: r.Consumer, Specs: r.Specs,
-		CreatedAt: time.Time(r.CreatedAt), UpdatedAt: time.Time(r.UpdatedAt)}
+		Sensitive: r.Sensitive, CreatedAt: time.Time(r.CreatedAt), UpdatedAt: time.Time(r.UpdatedAt)}
 }
 
 func (r *volumeTypeRow) object() *state.VolumeType {
 	return &state.VolumeType{ID: r.ID, Address: r.Address, Name: r.Name, Description: r.Description,
-		ExtraSpecs: r.ExtraSpecs, QoSID: r.QoSID, CreatedAt: time.Time(r.CreatedAt), UpdatedAt: time.Time(r.UpdatedAt)}
+		ExtraSpecs: r.ExtraSpecs, QoSID: r.QoSID, Sensitive: r.Sensitive, CreatedAt: time.Time(r.CreatedAt), UpdatedAt: time.Time(r.UpdatedAt)}
 }
 
 func (r *volumeRow) object() *state.Volume {
 	return &state.Volume{ID: r.ID, Address: r.Address, Name: r.Name, Pool: r.Pool, SizeGiB: int(r.Size),
 		Status: r.Status, StatusReason: r.StatusReason, TypeID: r.TypeID, AvailabilityZone: r.AvailabilityZone,
 		SourceKind: r.SourceKind, SourceID: r.SourceID, Description: r.Description, Metadata: r.Metadata,
-		ProviderLocation: r.ProviderLocation, CreatedAt: time.Time(r.CreatedAt), UpdatedAt: time.Time(r.UpdatedAt)}
+		Sensitive: r.Sensitive, ProviderLocation: r.ProviderLocation, CreatedAt: time.Time(r.CreatedAt), UpdatedAt: time.Time(r.UpdatedAt)}
 }
 
 func (r *snapshotRow) object() *state.Snapshot {
 	return &state.Snapshot{ID: r.ID, Address: r.Address, Name: r.Name, VolumeID: r.VolumeID, Pool: r.Pool,
 		SizeGiB: int(r.Size), Status: r.Status, StatusReason: r.StatusReason, Description: r.Description,
-		Metadata: r.Metadata, ProviderLocation: r.ProviderLocation,
+		Metadata: r.Metadata, Sensitive: r.Sensitive, ProviderLocation: r.ProviderLocation,
 		CreatedAt: time.Time(r.CreatedAt), UpdatedAt: time.Time(r.UpdatedAt)}
 }

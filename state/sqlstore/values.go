@@ -198,3 +198,39 @@ func simpleString(b []byte) (string, []byte, bool) {
 	}
 	return "", nil, false
 }
+
+// dbList stores a string list as JSON text; nil reads back as nil so that
+// "no sensitive attributes" round-trips as it was written.
+type dbList []string
+
+func (l dbList) Value() (driver.Value, error) {
+	if len(l) == 0 {
+		return "[]", nil
+	}
+	b, err := json.Marshal([]string(l))
+	return string(b), err
+}
+
+func (l *dbList) Scan(src any) error {
+	var raw []byte
+	switch v := src.(type) {
+	case string:
+		raw = []byte(v)
+	case []byte:
+		raw = v
+	case nil:
+		*l = nil
+		return nil
+	default:
+		return fmt.Errorf("list column holds %T", src)
+	}
+	var out []string
+	if err := json.Unmarshal(raw, &out); err != nil {
+		return fmt.Errorf("list column: %w", err)
+	}
+	if len(out) == 0 {
+		out = nil
+	}
+	*l = out
+	return nil
+}

@@ -65,6 +65,7 @@ func fixtureVolumeType(n int) *state.VolumeType {
 		Description: fmt.Sprintf("description-%d", n),
 		ExtraSpecs:  map[string]string{"capabilities:thin_provisioning_support": "<is> True", "volume_backend_name": "b"},
 		QoSID:       fmt.Sprintf("qos-of-type-%d", n),
+		Sensitive:   []string{"extra_specs"},
 		CreatedAt:   t0,
 		UpdatedAt:   t0.Add(2 * time.Second),
 	}
@@ -85,6 +86,7 @@ func fixtureVolume(n int) *state.Volume {
 		SourceID:         fmt.Sprintf("source-%d", n),
 		Description:      fmt.Sprintf("description-%d", n),
 		Metadata:         map[string]string{"owner": fmt.Sprintf("team-%d", n), "quote\"back\\slash": "line\nbreak ünïcode"},
+		Sensitive:        []string{"description", "metadata"},
 		ProviderLocation: fmt.Sprintf("/pools/p/vol-%d.raw", n),
 		CreatedAt:        t0,
 		UpdatedAt:        t0.Add(time.Duration(n) * time.Millisecond),
@@ -103,6 +105,7 @@ func fixtureSnapshot(n int) *state.Snapshot {
 		StatusReason:     fmt.Sprintf("reason-%d", n),
 		Description:      fmt.Sprintf("description-%d", n),
 		Metadata:         map[string]string{"k": fmt.Sprintf("v-%d", n)},
+		Sensitive:        []string{"metadata"},
 		ProviderLocation: fmt.Sprintf("/pools/p/snap-%d.raw", n),
 		CreatedAt:        t0,
 		UpdatedAt:        t0.Add(3 * time.Second),

@@ -43,7 +43,11 @@ type jsonChange struct {
 	Before       map[string]any  `json:"before"`
 	After        map[string]any  `json:"after"`
 	AfterUnknown map[string]bool `json:"after_unknown"`
-	ReplacePaths [][]string      `json:"replace_paths,omitempty"`
+	// Sensitive attributes are left out of before/after and listed here,
+	// as Terraform's before_sensitive/after_sensitive mark them.
+	BeforeSensitive map[string]bool `json:"before_sensitive"`
+	AfterSensitive  map[string]bool `json:"after_sensitive"`
+	ReplacePaths    [][]string      `json:"replace_paths,omitempty"`
 }
 
 type jsonPlacement struct {
@@ -90,17 +94,18 @@ func WritePlanJSON(w io.Writer, p *planner.Plan) error {
 	for _, d := range p.Drift {
 		out.ResourceDrift = append(out.ResourceDrift, jsonResChange{
 			Address: d.Address, Mode: "managed", Type: d.Kind, Name: d.Name, Index: indexOf(d.Address), Detail: d.Detail,
-			Change: jsonChange{Actions: actionsOf(d.Action), Before: redact(d.Kind, d.Before), After: redact(d.Kind, d.After), AfterUnknown: map[string]bool{}},
+			Change: newJSONChange(d.Kind, d.Action, d.Before, d.After, d.Sensitive),
 		})
 	}
 	for _, c := range p.Changes {
-		jc := jsonChange{Actions: actionsOf(c.Action), Before: redact(c.Kind, c.Before), After: redact(c.Kind, c.After), AfterUnknown: map[string]bool{}}
+		before, after := c.Before, c.After
 		if c.Action == planner.Create {
-			jc.Before = nil
+			before = nil
 		}
 		if c.Action == planner.Delete {
-			jc.After = nil
+			after = nil
 		}
+		jc := newJSONChange(c.Kind, c.Action, before, after, c.Sensitive)
 		for _, u := range c.AfterUnknown {
 			jc.AfterUnknown[u] = true
 		}
@@ -120,18 +125,30 @@ func WritePlanJSON(w io.Writer, p *planner.Plan) error {
 	return enc.Encode(out)
 }
 
-// redact replaces sensitive attribute values; nil stays nil.
-func redact(kind string, a providers.Attrs) map[string]any {
+func newJSONChange(kind string, action planner.Action, before, after providers.Attrs, sensitive []string) jsonChange {
+	jc := jsonChange{Actions: actionsOf(action), AfterUnknown: map[string]bool{}}
+	jc.Before, jc.BeforeSensitive = redact(kind, before, sensitive)
+	jc.After, jc.AfterSensitive = redact(kind, after, sensitive)
+	return jc
+}
+
+// redact leaves sensitive attributes out and returns which ones it left
+// out; nil stays nil.
+func redact(kind string, a providers.Attrs, sensitive []string) (map[string]any, map[string]bool) {
+	hidden := map[string]bool{}
 	if a == nil {
-		return nil
+		return nil, hidden
 	}
 	schema := schemaOf(kind)
 	out := make(map[string]any, len(a))
 	for k, v := range a {
-		if attr, ok := schema.Attribute(k); ok && attr.Sensitive {
-			v = "(sensitive value)"
+		if attr, ok := schema.Attribute(k); (ok && attr.Sensitive) || contains(sensitive, k) {
+			if v != nil {
+				hidden[k] = true
+			}
+			continue
 		}
 		out[k] = v
 	}
-	return out
+	return out, hidden
 }

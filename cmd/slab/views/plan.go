@@ -59,11 +59,11 @@ func writeDrift(w io.Writer, p *planner.Plan) {
 		if d.Action == planner.Delete {
 			fmt.Fprintf(w, "  # %s has been deleted (%s)\n", d.Address, d.Detail)
 			fmt.Fprintf(w, "  - %s %q {\n", d.Kind, d.Name)
-			writeAttrs(w, schema, d.Before, nil, nil, nil, planner.Delete)
+			writeAttrs(w, schema, d.Before, nil, nil, nil, d.Sensitive, planner.Delete)
 		} else {
 			fmt.Fprintf(w, "  # %s has changed (%s)\n", d.Address, d.Detail)
 			fmt.Fprintf(w, "  ~ %s %q {\n", d.Kind, d.Name)
-			writeAttrs(w, schema, d.Before, d.After, nil, nil, planner.Update)
+			writeAttrs(w, schema, d.Before, d.After, nil, nil, d.Sensitive, planner.Update)
 		}
 		fmt.Fprintln(w, "    }")
 	}
@@ -86,7 +86,7 @@ func writeChange(w io.Writer, c *planner.Change) {
 	if c.Action != planner.Delete {
 		after = c.After
 	}
-	writeAttrs(w, schemaOf(c.Kind), before, after, c.AfterUnknown, c.ReplacePaths, c.Action)
+	writeAttrs(w, schemaOf(c.Kind), before, after, c.AfterUnknown, c.ReplacePaths, c.Sensitive, c.Action)
 	fmt.Fprintln(w, "    }")
 }
 
@@ -146,7 +146,7 @@ func placementLine(p *planner.Placement) string {
 
 // writeAttrs prints one object's attributes, aligned, with per-line
 // symbols: created (+), changed (~), removed (-) or unchanged.
-func writeAttrs(w io.Writer, schema *providers.Schema, before, after map[string]any, unknown, forcing []string, action planner.Action) {
+func writeAttrs(w io.Writer, schema *providers.Schema, before, after map[string]any, unknown, forcing, sensitive []string, action planner.Action) {
 	type line struct{ sym, name, value, note string }
 	var lines []line
 	unchanged := 0
@@ -158,19 +158,20 @@ func writeAttrs(w io.Writer, schema *providers.Schema, before, after map[string]
 		if !inBefore && !inAfter {
 			continue
 		}
+		secret := a.Sensitive || contains(sensitive, a.Name)
 		note := ""
 		if contains(forcing, a.Name) {
 			note = " # forces replacement"
 		}
 		switch {
 		case action == planner.Create || (!inBefore && inAfter):
-			lines = append(lines, line{"+", a.Name, afterText(v, isUnknown, a.Sensitive), note})
+			lines = append(lines, line{"+", a.Name, afterText(v, isUnknown, secret), note})
 		case action == planner.Delete || (inBefore && !inAfter):
-			lines = append(lines, line{"-", a.Name, valueText(b, a.Sensitive) + " -> null", note})
+			lines = append(lines, line{"-", a.Name, valueText(b, secret) + " -> null", note})
 		case isUnknown || !providers.Equal(b, v):
-			lines = append(lines, line{"~", a.Name, valueText(b, a.Sensitive) + " -> " + afterText(v, isUnknown, a.Sensitive), note})
+			lines = append(lines, line{"~", a.Name, valueText(b, secret) + " -> " + afterText(v, isUnknown, secret), note})
 		case a.Name == "id":
-			lines = append(lines, line{" ", a.Name, valueText(b, a.Sensitive), ""})
+			lines = append(lines, line{" ", a.Name, valueText(b, secret), ""})
 		default:
 			unchanged++
 		}

@@ -20,7 +20,9 @@ type Resource struct {
 	Name    string         `json:"name"`
 	Index   any            `json:"index,omitempty"`
 	Values  map[string]any `json:"values"`
-	Reason  string         `json:"status_reason,omitempty"`
+	// Sensitive lists attributes left out of Values.
+	Sensitive map[string]bool `json:"sensitive_values,omitempty"`
+	Reason    string          `json:"status_reason,omitempty"`
 }
 
 // resources lists the recorded managed objects (not pools), by address.
@@ -36,8 +38,8 @@ func resources(rec *state.State) []Resource {
 		if err != nil {
 			continue // pools are catalog, not managed objects
 		}
-		r := Resource{Address: o.ObjectAddress(), Type: string(o.ObjectKind()), Index: indexOf(o.ObjectAddress()),
-			Values: redact(string(o.ObjectKind()), kind.Attrs(o, lookup))}
+		r := Resource{Address: o.ObjectAddress(), Type: string(o.ObjectKind()), Index: indexOf(o.ObjectAddress())}
+		r.Values, r.Sensitive = redact(string(o.ObjectKind()), kind.Attrs(o, lookup), state.SensitiveAttrs(o))
 		switch x := o.(type) {
 		case *state.Volume:
 			r.Name, r.Reason = x.Name, x.StatusReason
@@ -99,7 +101,15 @@ func WriteResource(w io.Writer, r Resource) {
 		}
 	}
 	for _, a := range schema.Attributes {
-		if v := r.Values[a.Name]; v != nil {
+		if r.Sensitive[a.Name] {
+			width = max(width, len(a.Name))
+		}
+	}
+	for _, a := range schema.Attributes {
+		switch v := r.Values[a.Name]; {
+		case r.Sensitive[a.Name]:
+			fmt.Fprintf(w, "    %-*s = %s\n", width, a.Name, valueText(nil, true))
+		case v != nil:
 			fmt.Fprintf(w, "    %-*s = %s\n", width, a.Name, valueText(v, false))
 		}
 	}

@@ -38,6 +38,7 @@ CREATE TABLE qos (
     name       TEXT NOT NULL,
     consumer   TEXT NOT NULL,
     specs      TEXT NOT NULL DEFAULT '{}',
+    sensitive  TEXT NOT NULL DEFAULT '[]',
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     PRIMARY KEY (stack, id)
@@ -52,6 +53,7 @@ CREATE TABLE volume_types (
     description TEXT NOT NULL,
     extra_specs TEXT NOT NULL DEFAULT '{}',
     qos_id      TEXT NOT NULL,
+    sensitive   TEXT NOT NULL DEFAULT '[]',
     created_at  TEXT NOT NULL,
     updated_at  TEXT NOT NULL,
     PRIMARY KEY (stack, id)
@@ -73,6 +75,7 @@ CREATE TABLE volumes (
     source_id         TEXT    NOT NULL,
     description       TEXT    NOT NULL,
     metadata          TEXT    NOT NULL DEFAULT '{}',
+    sensitive         TEXT    NOT NULL DEFAULT '[]',
     provider_location TEXT    NOT NULL,
     created_at        TEXT    NOT NULL,
     updated_at        TEXT    NOT NULL,
@@ -94,6 +97,7 @@ CREATE TABLE snapshots (
     status_reason     TEXT    NOT NULL,
     description       TEXT    NOT NULL,
     metadata          TEXT    NOT NULL DEFAULT '{}',
+    sensitive         TEXT    NOT NULL DEFAULT '[]',
     provider_location TEXT    NOT NULL,
     created_at        TEXT    NOT NULL,
     updated_at        TEXT    NOT NULL,

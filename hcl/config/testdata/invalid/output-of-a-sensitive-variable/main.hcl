@@ -1,0 +1,9 @@
+variable "token" {
+  type      = string
+  sensitive = true
+  default   = "s3cret"
+}
+
+output "token" {
+  value = "prefix-${var.token}"
+}
