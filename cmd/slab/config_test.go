@@ -115,3 +115,25 @@ func TestValidateAcceptsTheQuickstart(t *testing.T) {
 		t.Fatal(r)
 	}
 }
+
+func TestVariablesComeFromEnvironmentFilesAndFlagsInThatOrder(t *testing.T) {
+	dir := quickstart(t)
+	t.Setenv("SLAB_VAR_apps", `["db", "from-env"]`)
+	r := mustSlab(t, dir, 0, "plan")
+	if !strings.Contains(r.stdout, `# volume.app["from-env"] will be created`) {
+		t.Fatalf("SLAB_VAR_apps was not used:\n%s", r)
+	}
+	writeFile(t, dir, "team.vars", "apps = [\"db\", \"from-file\"]\n")
+	r = mustSlab(t, dir, 0, "plan", "-var-file", "team.vars")
+	if !strings.Contains(r.stdout, `volume.app["from-file"]`) || strings.Contains(r.stdout, "from-env") {
+		t.Fatalf("-var-file did not override the environment:\n%s", r)
+	}
+	r = mustSlab(t, dir, 0, "plan", "-var-file", "team.vars", "-var", `apps=["db","b"]`)
+	if !strings.Contains(r.stdout, `volume.app["b"]`) || strings.Contains(r.stdout, "from-file") {
+		t.Fatalf("-var did not override the file:\n%s", r)
+	}
+	r = mustSlab(t, dir, 1, "plan", "-var", "nope=1")
+	if !strings.Contains(r.stderr, "nope") {
+		t.Fatalf("an undeclared -var is not reported:\n%s", r)
+	}
+}
