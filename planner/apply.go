@@ -42,11 +42,14 @@ func (e StepError) Error() string { return fmt.Sprintf("%s (%s): %v", e.Address,
 
 // Result summarises an apply.
 type Result struct {
-	Applied  int
-	Failed   []StepError
-	Skipped  []string // addresses of steps not run
-	Serial   int64
-	Recorded int // state writes made
+	Applied int
+	Failed  []StepError
+	Skipped []string // addresses of steps not run
+	// Interrupted: the context was cancelled (Ctrl-C); steps not started
+	// are in Skipped.
+	Interrupted bool
+	Serial      int64
+	Recorded    int // state writes made
 }
 
 // StalePlanError: the stack moved since the plan was made.
@@ -108,14 +111,15 @@ func Apply(ctx context.Context, plan *Plan, opts ApplyOptions) (*Result, error) 
 		return nil, err
 	}
 	walk(ctx, g, opts, env, res)
-	if res.Applied > 0 || res.Recorded > 0 {
-		if err := env.recordPools(ctx, plan.Pools); err != nil {
-			return res, err
-		}
+	res.Interrupted = ctx.Err() != nil
+	err = nil
+	if res.Applied > 0 || len(res.Failed) > 0 {
+		// What the steps did is recorded already; the pools' stats follow
+		// even when the apply was interrupted.
+		err = env.recordPools(context.WithoutCancel(ctx), plan.Pools)
 	}
-	res.Serial = env.serial
-	res.Recorded = env.writes
-	return res, nil
+	res.Serial, res.Recorded = env.result()
+	return res, err
 }
 
 func walk(ctx context.Context, g *graph, opts ApplyOptions, env *applyEnv, res *Result) {
@@ -145,7 +149,7 @@ func walk(ctx context.Context, g *graph, opts ApplyOptions, env *applyEnv, res *
 			skip := ""
 			if o.failed != "" {
 				skip = o.failed + " failed"
-			} else if ctx.Err() != nil {
+			} else if !acquire(ctx, sem) {
 				skip, o.failed = "the apply was interrupted", n.change.Address
 			}
 			if skip != "" {
@@ -157,7 +161,6 @@ func walk(ctx context.Context, g *graph, opts ApplyOptions, env *applyEnv, res *
 				}
 				return
 			}
-			sem <- struct{}{}
 			start := time.Now()
 			if opts.Hooks != nil {
 				opts.Hooks.Started(n.change, n.phase)
@@ -178,6 +181,21 @@ func walk(ctx context.Context, g *graph, opts ApplyOptions, env *applyEnv, res *
 		}()
 	}
 	wg.Wait()
+}
+
+// acquire takes a slot, or reports false once ctx is cancelled: an
+// interrupted apply finishes the steps it started and starts no more.
+func acquire(ctx context.Context, sem chan struct{}) bool {
+	select {
+	case sem <- struct{}{}:
+	case <-ctx.Done():
+		return false
+	}
+	if ctx.Err() != nil {
+		<-sem
+		return false
+	}
+	return true
 }
 
 func runStep(ctx context.Context, env *applyEnv, n *node) error {
@@ -230,23 +248,9 @@ func (e *applyEnv) remember(o state.Object) {
 	// An address names the newest object there: while a replacement runs,
 	// steps on the old object (deleting it) must not make it current again.
 	if cur, ok := e.byAddr[o.ObjectAddress()]; o.ObjectAddress() != "" &&
-		(!ok || cur.ObjectID() == o.ObjectID() || !createdAt(o).Before(createdAt(cur))) {
+		(!ok || cur.ObjectID() == o.ObjectID() || !state.CreatedAt(o).Before(state.CreatedAt(cur))) {
 		e.byAddr[o.ObjectAddress()] = o
 	}
-}
-
-func createdAt(o state.Object) time.Time {
-	switch x := o.(type) {
-	case *state.Volume:
-		return x.CreatedAt
-	case *state.Snapshot:
-		return x.CreatedAt
-	case *state.VolumeType:
-		return x.CreatedAt
-	case *state.QoS:
-		return x.CreatedAt
-	}
-	return time.Time{}
 }
 
 func (e *applyEnv) Pool(name string) (drivers.Pool, error) { return e.opts.Pools.Pool(name) }
@@ -260,9 +264,9 @@ func (e *applyEnv) Record(ctx context.Context, w state.Write) error {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.serial, e.writes = serial, e.writes+1
+	e.serial, e.writes = max(e.serial, serial), e.writes+1
 	if w.Put != nil {
-		e.remember(clone(w.Put))
+		e.remember(state.Clone(w.Put))
 		return nil
 	}
 	ids := e.byID[w.Delete.Kind]
@@ -282,28 +286,6 @@ func describeWrite(w state.Write) string {
 	return string(w.Delete.Kind) + " " + w.Delete.ID + " deletion"
 }
 
-// clone copies an object so later edits by a step do not alias the record.
-func clone(o state.Object) state.Object {
-	switch x := o.(type) {
-	case *state.Volume:
-		c := *x
-		return &c
-	case *state.Snapshot:
-		c := *x
-		return &c
-	case *state.VolumeType:
-		c := *x
-		return &c
-	case *state.QoS:
-		c := *x
-		return &c
-	case *state.Pool:
-		c := *x
-		return &c
-	}
-	return o
-}
-
 func (e *applyEnv) Resolve(address string) (state.Object, bool) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
@@ -311,7 +293,7 @@ func (e *applyEnv) Resolve(address string) (state.Object, bool) {
 	if !ok {
 		return nil, false
 	}
-	return clone(o), true
+	return state.Clone(o), true
 }
 
 func (e *applyEnv) Lookup(kind state.Kind, id string) (state.Object, bool) {
@@ -321,7 +303,13 @@ func (e *applyEnv) Lookup(kind state.Kind, id string) (state.Object, bool) {
 	if !ok {
 		return nil, false
 	}
-	return clone(o), true
+	return state.Clone(o), true
+}
+
+func (e *applyEnv) result() (serial int64, writes int) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return e.serial, e.writes
 }
 
 func (e *applyEnv) NewID() string  { return e.opts.NewID() }

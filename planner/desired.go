@@ -81,30 +81,24 @@ func recordedByAddress(st *state.State) (map[string]recordedObject, []recordedOb
 		}
 		current[o.ObjectAddress()] = recordedObject{kind: kind, obj: o}
 	}
-	for _, o := range st.QoS {
-		add("qos", o)
-	}
-	for _, o := range st.VolumeTypes {
-		add("volume_type", o)
-	}
-	for _, o := range sortedByCreation(st.Volumes) {
-		add("volume", o)
-	}
-	for _, o := range st.Snapshots {
-		add("snapshot", o)
+	for _, o := range byCreation(st.Objects()) {
+		if o.ObjectKind() != state.KindPool {
+			add(string(o.ObjectKind()), o)
+		}
 	}
 	return current, deposed
 }
 
-func sortedByCreation(vs []*state.Volume) []*state.Volume {
-	out := append([]*state.Volume(nil), vs...)
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Address != out[j].Address {
-			return out[i].Address < out[j].Address
+// byCreation orders objects so that, at one address, the newest comes last.
+func byCreation(objs []state.Object) []state.Object {
+	sort.SliceStable(objs, func(i, j int) bool {
+		a, b := objs[i], objs[j]
+		if a.ObjectAddress() != b.ObjectAddress() {
+			return a.ObjectAddress() < b.ObjectAddress()
 		}
-		return out[i].CreatedAt.Before(out[j].CreatedAt)
+		return state.CreatedAt(a).Before(state.CreatedAt(b))
 	})
-	return out
+	return objs
 }
 
 // oldDependencies lists the addresses a recorded object needs to exist.

@@ -2,6 +2,7 @@ package planner
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -78,10 +79,14 @@ func buildGraph(changes []*Change) (*graph, error) {
 				}
 			}
 		}
-		// Whatever step moves an object off a dependency (an update that
-		// retypes a volume) comes before that dependency is destroyed.
+		// An update that moves an object off a dependency (a retype away
+		// from a type) comes before that dependency is destroyed. One that
+		// keeps the dependency waits for its replacement instead (above).
 		if n.phase == PhaseApply && c.Action == Update {
 			for _, dep := range c.OldDependsOn {
+				if slices.Contains(c.DependsOn, dep) {
+					continue
+				}
 				for _, later := range destroyOf[dep] {
 					edge(n, later)
 				}

@@ -85,6 +85,14 @@ func TestGraphOrder(t *testing.T) {
 			},
 			before: [][2]string{{"apply volume_type.new", "apply volume.v"}, {"apply volume.v", "destroy volume_type.old"}},
 		},
+		{
+			name: "an update that keeps a replaced dependency waits for the new one",
+			changes: []*Change{
+				{Address: "snapshot.s", Kind: "snapshot", Action: Replace},
+				{Address: "volume.copy", Kind: "volume", Action: Update, DependsOn: []string{"snapshot.s"}, OldDependsOn: []string{"snapshot.s"}},
+			},
+			before: [][2]string{{"destroy snapshot.s", "apply snapshot.s"}, {"apply snapshot.s", "apply volume.copy"}},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -3,6 +3,7 @@ package planner
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -51,6 +52,9 @@ type planner struct {
 	changes   []*Change
 	byAddr    map[string]*Change
 	diags     hcl.Diagnostics
+
+	poolByName map[string]*schedule.PoolState // see poolStates
+	poolOrder  []*schedule.PoolState
 }
 
 // Make diffs the configuration against the recorded state (refreshed from
@@ -74,7 +78,7 @@ func Make(ctx context.Context, cfg *config.Config, rec *state.State, pools *Pool
 	if p.diags.HasErrors() {
 		return nil, p.diags
 	}
-	p.addressOf = addressIndex(rec)
+	p.addressOf = rec.AddressIndex()
 	p.checkUndeclaredPools(rec, pools)
 	p.refreshed = rec
 	var drift []*Drift
@@ -95,6 +99,7 @@ func Make(ctx context.Context, cfg *config.Config, rec *state.State, pools *Pool
 	}
 	var deposed []recordedObject
 	p.recorded, deposed = recordedByAddress(p.refreshed)
+	p.checkReplaceTargets()
 	p.diffDesired()
 	p.deleteUndesired(deposed)
 	p.cascadeReplacements()
@@ -104,6 +109,11 @@ func Make(ctx context.Context, cfg *config.Config, rec *state.State, pools *Pool
 		return nil, p.diags
 	}
 	sortChanges(p.changes)
+	// A plan that cannot be ordered is refused now, not halfway through
+	// its apply.
+	if _, err := buildGraph(p.changes); err != nil {
+		return nil, append(p.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Plan cannot be ordered", Detail: err.Error()})
+	}
 	plan.Changes = p.changes
 	return plan, p.diags
 }
@@ -115,15 +125,6 @@ func poolSpecsOf(ps *PoolSet) []PoolSpec {
 		out = append(out, s)
 	}
 	return out
-}
-
-// addressIndex maps every recorded ID to its address.
-func addressIndex(rec *state.State) func(string) string {
-	idx := map[string]string{}
-	for _, o := range rec.Objects() {
-		idx[o.ObjectID()] = o.ObjectAddress()
-	}
-	return func(id string) string { return idx[id] }
 }
 
 // checkUndeclaredPools: objects recorded on a pool that is no longer
@@ -149,6 +150,22 @@ func firstN(s []string, n int) []string {
 		return s
 	}
 	return append(append([]string(nil), s[:n]...), fmt.Sprintf("and %d more", len(s)-n))
+}
+
+// checkReplaceTargets refuses -replace addresses that name nothing, so a
+// typo is not a silent no-op.
+func (p *planner) checkReplaceTargets() {
+	for _, addr := range p.opts.Replace {
+		if _, ok := p.desired[addr]; ok {
+			continue
+		}
+		if _, ok := p.recorded[addr]; ok {
+			continue
+		}
+		p.diags = append(p.diags, &hcl.Diagnostic{Severity: hcl.DiagError,
+			Summary: "Nothing to replace at " + addr,
+			Detail:  fmt.Sprintf("-replace=%s names no configured or recorded object. Check the address with slab state list; instance keys are written volume.db[\"a\"] or volume.db[0].", addr)})
+	}
 }
 
 func (p *planner) add(c *Change) {
@@ -182,7 +199,7 @@ func (p *planner) diffDesired() {
 		switch {
 		case tainted:
 			p.replace(c, d, ReasonTainted, "a previous attempt failed: "+why)
-		case contains(p.opts.Replace, addr):
+		case slices.Contains(p.opts.Replace, addr):
 			p.replace(c, d, ReasonRequested, "replacement was requested with -replace")
 		case len(diff.ForcesReplacement) > 0:
 			c.ReplacePaths = diff.ForcesReplacement
@@ -192,7 +209,7 @@ func (p *planner) diffDesired() {
 			c.Action = NoOp
 		case !diff.Empty():
 			c.Action = Update
-			p.checkRetype(c, d, r.obj)
+			p.checkInPlace(c, d, r.obj)
 		default:
 			c.Action = NoOp
 		}
@@ -228,7 +245,7 @@ func mergeComputed(schema *providers.Schema, before, want providers.Attrs, ignor
 	for _, a := range schema.Attributes {
 		v := want[a.Name]
 		empty := providers.Equal(v, nil)
-		if a.Rule == providers.Computed || contains(ignore, a.Name) ||
+		if a.Rule == providers.Computed || slices.Contains(ignore, a.Name) ||
 			(empty && (a.DefaultedByBackend || a.Rule == providers.CreateOnly)) {
 			v = before[a.Name]
 		}
@@ -267,24 +284,10 @@ func (p *planner) deleteUndesired(deposed []recordedObject) {
 
 func (p *planner) deletion(r recordedObject, reason string) *Change {
 	kind, _ := providers.KindOf(r.kind)
-	c := &Change{Address: r.obj.ObjectAddress(), Kind: r.kind, Name: nameOf(r.obj), Action: Delete, Reason: reason,
+	c := &Change{Address: r.obj.ObjectAddress(), Kind: r.kind, Name: state.NameOf(r.obj), Action: Delete, Reason: reason,
 		ID: r.obj.ObjectID(), Before: kind.Attrs(r.obj, p.addressOf), OldDependsOn: oldDependencies(r.obj, p.addressOf),
 		Sensitive: state.SensitiveAttrs(r.obj)}
 	return c
-}
-
-func nameOf(o state.Object) string {
-	switch x := o.(type) {
-	case *state.Volume:
-		return x.Name
-	case *state.Snapshot:
-		return x.Name
-	case *state.VolumeType:
-		return x.Name
-	case *state.QoS:
-		return x.Name
-	}
-	return ""
 }
 
 func (p *planner) deleteReason(addr string) string {
@@ -355,13 +358,4 @@ func reasonText(c *Change) string {
 		return c.Detail
 	}
 	return strings.ReplaceAll(c.Reason, "_", " ")
-}
-
-func contains(list []string, s string) bool {
-	for _, e := range list {
-		if e == s {
-			return true
-		}
-	}
-	return false
 }

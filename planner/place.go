@@ -2,6 +2,7 @@ package planner
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -11,18 +12,26 @@ import (
 )
 
 // poolStates returns the scheduler's view of every declared pool, built
-// once per plan so placements consume capacity as they are made.
+// once per plan so that extends and placements consume capacity as they
+// are planned.
 func (p *planner) poolStates() (map[string]*schedule.PoolState, []*schedule.PoolState) {
-	byName := map[string]*schedule.PoolState{}
-	var ordered []*schedule.PoolState
+	if p.poolByName != nil {
+		return p.poolByName, p.poolOrder
+	}
+	p.poolByName = map[string]*schedule.PoolState{}
 	for _, name := range providers.SortedKeys(p.views) {
 		view := p.views[name]
 		ps := &schedule.PoolState{Name: name, Backend: view.spec.Config.Backend,
 			AvailabilityZone: view.spec.Config.AvailabilityZone, Stats: view.stats}
-		byName[name] = ps
-		ordered = append(ordered, ps)
+		p.poolByName[name] = ps
+		p.poolOrder = append(p.poolOrder, ps)
 	}
-	return byName, ordered
+	for _, v := range p.refreshed.Volumes {
+		if ps := p.poolByName[v.Pool]; ps != nil {
+			ps.Volumes = append(ps.Volumes, v.ID)
+		}
+	}
+	return p.poolByName, p.poolOrder
 }
 
 // place gives every created volume and snapshot its pool. Volumes made
@@ -86,7 +95,7 @@ func (p *planner) placeVolume(c *Change, byName map[string]*schedule.PoolState, 
 				rng := d.common.DeclRange
 				p.diags = append(p.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Subject: &rng,
 					Summary: "No valid pool for " + c.Address,
-					Detail: fmt.Sprintf("%s is made from %s, so it must live on that pool, and it does not fit there:\n  %s: %s filter: %s\n"+
+					Detail: fmt.Sprintf("%s is made from %s, so it must live on that pool, and it does not fit there:\n  %s: %s: %s\n"+
 						"Change the volume's size, type or availability_zone to suit pool %s.", c.Address, source, rej.Pool, rej.Filter, rej.Reason, pool)})
 				return
 			}
@@ -124,7 +133,7 @@ func (p *planner) finishPlacement(c *Change, pool *schedule.PoolState, size int)
 	if az, _ := c.After["availability_zone"].(string); az == "" {
 		c.After["availability_zone"] = pool.AvailabilityZone
 	}
-	pool.Consume(size)
+	pool.Consume(size, c.Address)
 }
 
 // recordedPool is where an unchanged object lives, and its size.
@@ -150,27 +159,42 @@ func sizeOf(c *Change) int {
 	return int(n)
 }
 
-// checkRetype: a new type keeps the volume where it is only if its pool
-// passes the new type's filters (capacity is already spent there).
-func (p *planner) checkRetype(c *Change, d *desired, obj state.Object) {
-	if !contains(c.Changed, "type") {
+// checkInPlace: a volume that grows or changes type stays on its pool,
+// so that pool must pass the scheduler's filters for the new size (only
+// the growth is asked for, as Cinder's extend) and the new type; the
+// growth is then consumed for the placements that follow.
+func (p *planner) checkInPlace(c *Change, d *desired, obj state.Object) {
+	vol := obj.(*state.Volume)
+	grows := slices.Contains(c.Changed, "size") && sizeOf(c) > vol.SizeGiB
+	retype := slices.Contains(c.Changed, "type")
+	if !grows && !retype {
 		return
 	}
-	vol := obj.(*state.Volume)
 	byName, _ := p.poolStates()
 	ps := byName[vol.Pool]
 	if ps == nil {
 		return // reported by checkUndeclaredPools
 	}
 	req := schedule.Request{Address: c.Address, ExtraSpecs: d.extraSpecs}
-	if rej := p.opts.Scheduler.Check(ps, &req); rej != nil {
-		rng := d.common.Range("type")
-		p.diags = append(p.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Subject: &rng,
-			Summary: "Volume cannot be retyped in place",
-			Detail: fmt.Sprintf("%s lives on pool %s, which fails the %s filter for type %v: %s. "+
-				"Choose a type that pool satisfies, or run with -replace='%s' to make a new volume (its data is lost).",
-				c.Address, vol.Pool, rej.Filter, c.After["type"], rej.Reason, c.Address)})
+	if grows {
+		req.SizeGiB, req.OldSizeGiB = sizeOf(c), vol.SizeGiB
 	}
+	rej := p.opts.Scheduler.Check(ps, &req)
+	if rej == nil {
+		if grows {
+			ps.Consume(req.RequestedGiB(), "")
+		}
+		return
+	}
+	attr, summary, fix := "type", "Volume cannot be retyped in place",
+		fmt.Sprintf("Choose a type that pool satisfies, or run with -replace='%s' to make a new volume (its data is lost).", c.Address)
+	if grows && (!retype || rej.Filter == "CapacityFilter") {
+		attr, summary, fix = "size", "Volume cannot be extended in place",
+			"Free capacity on that pool (or raise its max_over_subscription_ratio), or keep the current size."
+	}
+	rng := d.common.Range(attr)
+	p.diags = append(p.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Subject: &rng, Summary: summary,
+		Detail: fmt.Sprintf("%s lives on pool %s, which fails %s: %s. %s", c.Address, vol.Pool, rej.Filter, rej.Reason, fix)})
 }
 
 func cloneAttrs(a map[string]any) map[string]any {

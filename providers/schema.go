@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"slices"
 	"sort"
 )
 
@@ -157,7 +158,7 @@ func (d Diff) Empty() bool { return len(d.Changed) == 0 }
 func (s *Schema) Compare(before, after Attrs, ignore []string) Diff {
 	var d Diff
 	for _, attr := range s.Attributes {
-		if attr.Rule == Computed || contains(ignore, attr.Name) {
+		if attr.Rule == Computed || slices.Contains(ignore, attr.Name) {
 			continue
 		}
 		b, a := before[attr.Name], after[attr.Name]
@@ -196,15 +197,6 @@ func isEmpty(v any) bool {
 		return x == ""
 	case map[string]string:
 		return len(x) == 0
-	}
-	return false
-}
-
-func contains(list []string, s string) bool {
-	for _, e := range list {
-		if e == s {
-			return true
-		}
 	}
 	return false
 }

@@ -3,6 +3,7 @@ package providers
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/slab-storage/slab/drivers"
@@ -55,7 +56,10 @@ func (volumeKind) Attrs(obj state.Object, addressOf func(string) string) Attrs {
 	if v.TypeID != "" {
 		a["type"] = addressOf(v.TypeID)
 	}
-	if v.SourceID != "" {
+	switch {
+	case v.SourceAddress != "":
+		a["source"] = v.SourceAddress
+	case v.SourceID != "":
 		a["source"] = addressOf(v.SourceID)
 	}
 	return a
@@ -90,7 +94,7 @@ func (volumeKind) Create(ctx context.Context, env Env, op Op) error {
 		Sensitive: op.Sensitive, CreatedAt: now, UpdatedAt: now,
 	}
 	if source != "" {
-		v.SourceKind, v.SourceID = SourceKind(source), sourceID
+		v.SourceKind, v.SourceID, v.SourceAddress = SourceKind(source), sourceID, source
 	}
 	// Record before the driver call: a crash after the driver created the
 	// file still leaves a row that names it, and the next refresh settles it.
@@ -123,7 +127,7 @@ func (volumeKind) Update(ctx context.Context, env Env, op Op) error {
 	cur := *obj.(*state.Volume)
 	v := &cur
 	newSize := num(op.After, "size")
-	if contains(op.Changed, "size") && newSize > v.SizeGiB {
+	if slices.Contains(op.Changed, "size") && newSize > v.SizeGiB {
 		pool, err := env.Pool(v.Pool)
 		if err != nil {
 			return err
@@ -137,7 +141,7 @@ func (volumeKind) Update(ctx context.Context, env Env, op Op) error {
 		}
 		v.SizeGiB = newSize
 	}
-	if contains(op.Changed, "type") {
+	if slices.Contains(op.Changed, "type") {
 		typeID, err := resolveID(env, str(op.After, "type"))
 		if err != nil {
 			return err

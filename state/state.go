@@ -73,19 +73,23 @@ type VolumeType struct {
 
 // Volume is a recorded volume.
 type Volume struct {
-	ID               string            `json:"id"`
-	Address          string            `json:"address"`
-	Name             string            `json:"name"`
-	Pool             string            `json:"pool"` // "backend#pool"
-	SizeGiB          int               `json:"size"`
-	Status           string            `json:"status"`
-	StatusReason     string            `json:"status_reason,omitempty"` // the driver's message when Status is an error
-	TypeID           string            `json:"type_id,omitempty"`
-	AvailabilityZone string            `json:"availability_zone,omitempty"`
-	SourceKind       string            `json:"source_kind,omitempty"` // "", "snapshot", "volume", "backup"
-	SourceID         string            `json:"source_id,omitempty"`
-	Description      string            `json:"description,omitempty"`
-	Metadata         map[string]string `json:"metadata,omitempty"`
+	ID               string `json:"id"`
+	Address          string `json:"address"`
+	Name             string `json:"name"`
+	Pool             string `json:"pool"` // "backend#pool"
+	SizeGiB          int    `json:"size"`
+	Status           string `json:"status"`
+	StatusReason     string `json:"status_reason,omitempty"` // the driver's message when Status is an error
+	TypeID           string `json:"type_id,omitempty"`
+	AvailabilityZone string `json:"availability_zone,omitempty"`
+	SourceKind       string `json:"source_kind,omitempty"` // "", "snapshot", "volume", "backup"
+	SourceID         string `json:"source_id,omitempty"`
+	// SourceAddress is the source's config address when the volume was
+	// made: the source may be replaced or deleted later without touching
+	// the copy, so the address is kept rather than looked up by ID.
+	SourceAddress string            `json:"source_address,omitempty"`
+	Description   string            `json:"description,omitempty"`
+	Metadata      map[string]string `json:"metadata,omitempty"`
 	// Sensitive names the attributes whose values came from sensitive
 	// variables: views never print them.
 	Sensitive        []string  `json:"sensitive,omitempty"`
@@ -129,22 +133,6 @@ func (o *Volume) ObjectAddress() string     { return o.Address }
 func (o *Snapshot) ObjectKind() Kind        { return KindSnapshot }
 func (o *Snapshot) ObjectID() string        { return o.ID }
 func (o *Snapshot) ObjectAddress() string   { return o.Address }
-
-// SensitiveAttrs returns the names of an object's attributes whose values
-// came from sensitive variables.
-func SensitiveAttrs(o Object) []string {
-	switch x := o.(type) {
-	case *Volume:
-		return x.Sensitive
-	case *Snapshot:
-		return x.Sensitive
-	case *VolumeType:
-		return x.Sensitive
-	case *QoS:
-		return x.Sensitive
-	}
-	return nil
-}
 
 // State is everything recorded for one stack, read in one consistent view.
 type State struct {

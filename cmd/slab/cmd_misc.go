@@ -42,12 +42,10 @@ func runValidate(_ context.Context, c *cli, args []string) int {
 
 func runInit(ctx context.Context, c *cli, args []string) int {
 	fs := c.newFlags("init", "")
-	var cf configFlags
-	cf.register(fs)
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
-	cfg, ok := c.loadConfig(cf)
+	cfg, ok := c.loadSettings()
 	if !ok {
 		return 1
 	}
@@ -131,8 +129,6 @@ func writeFileKeepMode(path string, data []byte) error {
 func runForceUnlock(ctx context.Context, c *cli, args []string) int {
 	fs := c.newFlags("force-unlock", "LOCK_ID")
 	force := fs.Bool("force", false, "do not ask for confirmation")
-	var cf configFlags
-	cf.register(fs)
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
@@ -140,7 +136,7 @@ func runForceUnlock(ctx context.Context, c *cli, args []string) int {
 		fs.Usage()
 		return 1
 	}
-	cfg, ok := c.loadConfig(cf)
+	cfg, ok := c.loadSettings()
 	if !ok {
 		return 1
 	}
@@ -152,7 +148,7 @@ func runForceUnlock(ctx context.Context, c *cli, args []string) int {
 	id := fs.Arg(0)
 	if !*force {
 		fmt.Fprintf(c.stdout, "Do you really want to force-unlock stack %q (lock %s)?\n  Breaking the lock of a running apply can corrupt its record.\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ", stackName(cfg), id)
-		if !c.readYes() {
+		if !c.readYes(ctx) {
 			fmt.Fprintln(c.stderr, "\nforce-unlock cancelled.")
 			return 1
 		}

@@ -107,10 +107,12 @@ func runPlan(ctx context.Context, c *cli, args []string) int {
 	if !ok {
 		return 1
 	}
-	defer st.close()
 	pools := planner.NewPoolSet(planner.PoolSpecs(cfg))
-	defer pools.Close()
 	plan := c.makePlan(ctx, cfg, st, pools, &f)
+	// The plan is complete data now: release the lock and the pools before
+	// writing anything, so a slow or vanished reader blocks no one.
+	pools.Close()
+	st.close()
 	if plan == nil {
 		return 1
 	}
@@ -164,7 +166,17 @@ func (c *cli) apply(ctx context.Context, name string, args []string, destroy boo
 	if *parallelism < 1 {
 		return c.errorf("-parallelism must be at least 1")
 	}
-	cfg, ok := c.loadConfig(f.configFlags)
+	if fs.NArg() == 1 && (len(f.vars) > 0 || len(f.varFiles) > 0 || len(f.replace) > 0 || f.refreshOnly || !f.refresh) {
+		return c.errorf("A saved plan cannot be changed\n-var, -var-file, -replace and the refresh options shape a plan; the saved plan was made with its own. Make a new plan with them instead: slab plan -out FILE.")
+	}
+	if f.json && !*autoApprove && fs.NArg() == 0 {
+		return c.errorf("-json needs -auto-approve or a saved plan\nslab cannot ask for confirmation while it writes JSON. Review the plan with slab plan -json -out FILE and apply FILE, or pass -auto-approve.")
+	}
+	load := func() (*config.Config, bool) { return c.loadConfig(f.configFlags) }
+	if fs.NArg() == 1 {
+		load = c.loadSettings
+	}
+	cfg, ok := load()
 	if !ok {
 		return 1
 	}
@@ -198,11 +210,9 @@ func (c *cli) apply(ctx context.Context, name string, args []string, destroy boo
 		if !f.json {
 			views.WritePlan(c.stdout, plan)
 		}
-		if !plan.HasChanges() {
-			pools.Close()
-			return c.finishApply(ctx, cfg, st, plan, &planner.Result{}, f.json)
-		}
-		if !*autoApprove && !c.confirm(destroy) {
+		// Without changes there is nothing to approve; drift, if any, is
+		// still recorded below.
+		if plan.HasChanges() && !*autoApprove && !c.confirm(ctx, destroy) {
 			pools.Close()
 			fmt.Fprintln(c.stderr, "\nApply cancelled.")
 			return 1
@@ -213,27 +223,42 @@ func (c *cli) apply(ctx context.Context, name string, args []string, destroy boo
 	res, err := planner.Apply(ctx, plan, planner.ApplyOptions{
 		Store: st.store, Pools: pools, Parallelism: *parallelism, Hooks: hooks,
 	})
-	if err != nil {
+	if res == nil {
 		return c.applyError(err)
 	}
-	return c.finishApply(ctx, cfg, st, plan, res, f.json)
+	code := c.finishApply(ctx, cfg, st, plan, res, f.json)
+	if err != nil {
+		code = c.errorf("%v", err)
+	}
+	return code
 }
 
 // confirm asks for "yes" on standard input.
-func (c *cli) confirm(destroy bool) bool {
+func (c *cli) confirm(ctx context.Context, destroy bool) bool {
 	question := "Do you want to perform these actions?\n  slab will perform the actions described above."
 	if destroy {
 		question = "Do you really want to destroy all volumes, snapshots, types and QoS specs of this stack?\n  There is no undo."
 	}
 	fmt.Fprintf(c.stdout, "\n%s\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ", question)
-	return c.readYes()
+	return c.readYes(ctx)
 }
 
-// readYes reads one answer line from standard input.
-func (c *cli) readYes() bool {
-	line, _ := bufio.NewReader(c.stdin).ReadString('\n')
-	fmt.Fprintln(c.stdout)
-	return strings.TrimSpace(line) == "yes"
+// readYes reads one answer line from standard input; Ctrl-C while waiting
+// answers no.
+func (c *cli) readYes(ctx context.Context) bool {
+	answer := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(c.stdin).ReadString('\n')
+		answer <- line
+	}()
+	select {
+	case line := <-answer:
+		fmt.Fprintln(c.stdout)
+		return strings.TrimSpace(line) == "yes"
+	case <-ctx.Done():
+		fmt.Fprintln(c.stdout)
+		return false
+	}
 }
 
 // finishApply reports failures, the summary and the outputs.
@@ -244,6 +269,12 @@ func (c *cli) finishApply(ctx context.Context, cfg *config.Config, st *stack, pl
 		}
 	}
 	views.WriteApplySummary(c.stdout, plan, res, jsonOut)
+	if res.Interrupted {
+		if !jsonOut {
+			fmt.Fprintf(c.stderr, "\nThe apply was interrupted: %d step(s) were not started. Every step that ran is recorded; run slab apply again to finish.\n", len(res.Skipped))
+		}
+		return 1
+	}
 	if len(res.Failed) > 0 {
 		if !jsonOut {
 			fmt.Fprintf(c.stderr, "\n%d step(s) failed and %d were skipped; what succeeded is recorded. Fix the cause and run slab apply again to converge.\n", len(res.Failed), len(res.Skipped))

@@ -19,8 +19,6 @@ import (
 func runShow(ctx context.Context, c *cli, args []string) int {
 	fs := c.newFlags("show", "[PLANFILE]")
 	jsonOut := fs.Bool("json", false, "machine-readable output")
-	var cf configFlags
-	cf.register(fs)
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
@@ -38,7 +36,7 @@ func runShow(ctx context.Context, c *cli, args []string) int {
 		views.WritePlan(c.stdout, plan)
 		return 0
 	}
-	rec, _, code := c.readState(ctx, cf)
+	rec, _, code := c.readState(ctx, c.loadSettings)
 	if rec == nil {
 		return code
 	}
@@ -57,8 +55,6 @@ func runState(ctx context.Context, c *cli, args []string) int {
 	sub := args[0]
 	fs := c.newFlags("state "+sub, "[ADDRESS]")
 	jsonOut := fs.Bool("json", false, "machine-readable output")
-	var cf configFlags
-	cf.register(fs)
 	if code, ok := parse(fs, args[1:]); !ok {
 		return code
 	}
@@ -67,7 +63,7 @@ func runState(ctx context.Context, c *cli, args []string) int {
 	default:
 		return c.errorf("unknown state subcommand %q\nAvailable: slab state list, slab state show ADDRESS", sub)
 	}
-	rec, _, code := c.readState(ctx, cf)
+	rec, _, code := c.readState(ctx, c.loadSettings)
 	if rec == nil {
 		return code
 	}
@@ -98,8 +94,8 @@ func runState(ctx context.Context, c *cli, args []string) int {
 // readState loads the config (for the store location and stack) and reads
 // the recorded state without taking the lock: reads are consistent
 // snapshots.
-func (c *cli) readState(ctx context.Context, cf configFlags) (*state.State, *config.Config, int) {
-	cfg, ok := c.loadConfig(cf)
+func (c *cli) readState(ctx context.Context, load func() (*config.Config, bool)) (*state.State, *config.Config, int) {
+	cfg, ok := load()
 	if !ok {
 		return nil, nil, 1
 	}
@@ -132,7 +128,7 @@ func runOutput(ctx context.Context, c *cli, args []string) int {
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
-	rec, cfg, code := c.readState(ctx, cf)
+	rec, cfg, code := c.readState(ctx, func() (*config.Config, bool) { return c.loadConfig(cf) })
 	if rec == nil {
 		return code
 	}
@@ -212,11 +208,7 @@ func (c *cli) writeOutputs(cfg *config.Config, rec *state.State, name string, js
 
 // knownValues maps every recorded object's address to its attributes.
 func knownValues(rec *state.State) map[string]map[string]cty.Value {
-	addressOf := map[string]string{}
-	for _, o := range rec.Objects() {
-		addressOf[o.ObjectID()] = o.ObjectAddress()
-	}
-	lookup := func(id string) string { return addressOf[id] }
+	lookup := rec.AddressIndex()
 	out := map[string]map[string]cty.Value{}
 	for _, o := range rec.Objects() {
 		if o.ObjectKind() == state.KindPool {

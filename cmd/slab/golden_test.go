@@ -20,7 +20,7 @@ func TestPlanOutputMatchesGoldenFiles(t *testing.T) {
 	editFile(t, cfg, "size        = 2", "size        = 3")                          // extend in place
 	editFile(t, cfg, `  size   = 3`, "  size   = 3\n  availability_zone = \"az2\"") // forces replacement (no pool in az2)
 	r := mustSlab(t, dir, 1, "plan")
-	if !strings.Contains(r.stderr, "No valid pool for volume.db-copy") || !strings.Contains(r.stderr, "local#default: AvailabilityZone filter") {
+	if !strings.Contains(r.stderr, "No valid pool for volume.db-copy") || !strings.Contains(r.stderr, "local#default: AvailabilityZoneFilter") {
 		t.Fatalf("placement failure does not explain each pool:\n%s", r)
 	}
 	editFile(t, cfg, "  availability_zone = \"az2\"", "  availability_zone = \"az1\"\n  description = \"copy\"")
@@ -46,6 +46,11 @@ func TestPlanOutputMatchesGoldenFiles(t *testing.T) {
 	for _, c := range doc.ResourceChanges {
 		actions[c.Address] = strings.Join(c.Change.Actions, ",") + " " + c.ActionReason
 	}
+	// Applying it converges: the copy made from the replaced snapshot keeps
+	// its data and is not replaced on the next plan.
+	mustSlab(t, dir, 0, "apply", "-auto-approve", "-replace", `volume.app["db"]`)
+	mustSlab(t, dir, 0, "plan", "-detailed-exitcode")
+
 	for addr, want := range map[string]string{
 		`volume.app["db"]`:    "delete,create replace_by_request",
 		`volume.app["web"]`:   "delete delete_because_each_key",

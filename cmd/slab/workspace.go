@@ -15,6 +15,7 @@ import (
 	"github.com/slab-storage/slab/drivers"
 	"github.com/slab-storage/slab/hcl/config"
 	"github.com/slab-storage/slab/planner"
+	"github.com/slab-storage/slab/planner/schedule"
 	"github.com/slab-storage/slab/state"
 	"github.com/slab-storage/slab/state/sqlite"
 )
@@ -41,9 +42,21 @@ func (c *cli) loadConfig(f configFlags) (*config.Config, bool) {
 	for i, p := range f.varFiles {
 		varFiles[i] = c.path(p)
 	}
-	cfg, diags := config.Load(c.dir, config.LoadOptions{
+	return c.load(config.LoadOptions{
 		Vars: f.vars, VarFiles: varFiles, Environ: c.env, KnownDrivers: drivers.Names(),
+		KnownFilters: schedule.FilterNames(), KnownWeighers: schedule.WeigherNames(),
 	})
+}
+
+// loadSettings reads only the slab block: where the state is and which
+// stack, for commands that read state or apply a saved plan and so need
+// no variables.
+func (c *cli) loadSettings() (*config.Config, bool) {
+	return c.load(config.LoadOptions{SettingsOnly: true})
+}
+
+func (c *cli) load(opts config.LoadOptions) (*config.Config, bool) {
+	cfg, diags := config.Load(c.dir, opts)
 	var files map[string]*hcl.File
 	if cfg != nil {
 		files = cfg.Files

@@ -131,6 +131,16 @@ func LoadSources(dir string, files map[string][]byte, opts LoadOptions) (*Config
 		return cfg, finishDiags(l.diags)
 	}
 
+	if opts.SettingsOnly {
+		for _, body := range bodies {
+			for _, b := range body.Blocks {
+				if b.Type == "slab" {
+					l.declSlab(b)
+				}
+			}
+		}
+		return cfg, finishDiags(l.diags)
+	}
 	for _, body := range bodies {
 		l.declareFile(body)
 	}
@@ -196,6 +206,11 @@ func (l *loader) declSlab(b *hclsyntax.Block) {
 		}
 	}
 	l.cfg.Settings.State = ev.str("state", "")
+	for _, nb := range b.Body.Blocks {
+		if nb.Type == "scheduler" {
+			l.declScheduler(nb)
+		}
+	}
 }
 
 func (l *loader) declLocals(b *hclsyntax.Block) {

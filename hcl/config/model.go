@@ -51,7 +51,18 @@ type Variable struct {
 type Settings struct {
 	Stack string // default "default"
 	State string // "" means sqlite at .slab/state.db
-	Range hcl.Range
+	// Scheduler is the `scheduler` block, nil when absent (Cinder's
+	// defaults).
+	Scheduler *Scheduler
+	Range     hcl.Range
+}
+
+// Scheduler is the `slab { scheduler { … } }` block. A nil Filters or
+// Weighers means Cinder's default for it.
+type Scheduler struct {
+	Filters  []string           // in the order they run
+	Weighers map[string]float64 // name → multiplier
+	Range    hcl.Range
 }
 
 // Common is what every resource-like block instance carries.
@@ -186,4 +197,11 @@ type LoadOptions struct {
 	// KnownDrivers, when non-empty, lists the accepted backend drivers;
 	// hcl does not import drivers/, so the caller passes their names.
 	KnownDrivers []string
+	// KnownFilters and KnownWeighers, when non-empty, list the accepted
+	// scheduler filter and weigher names.
+	KnownFilters  []string
+	KnownWeighers []string
+	// SettingsOnly reads just the slab block (stack, state location): what
+	// applying a saved plan or reading the state needs, without variables.
+	SettingsOnly bool
 }

@@ -47,7 +47,12 @@ type nestedSchema struct {
 }
 
 var (
-	schemaSlab = &bodySchema{what: "the slab block", attrs: []string{"stack", "state"}}
+	schemaSlab = &bodySchema{
+		what:   "the slab block",
+		attrs:  []string{"stack", "state"},
+		blocks: []nestedSchema{{typ: "scheduler", unique: true}},
+	}
+	schemaScheduler = &bodySchema{what: "a scheduler block", attrs: []string{"filters", "weighers"}}
 
 	schemaVariable = &bodySchema{
 		what:   "a variable block",

@@ -66,11 +66,11 @@ func Factors(st drivers.PoolStats, thick bool) CapacityFactors {
 // CapacityFilter is Cinder's CapacityFilter.
 type CapacityFilter struct{}
 
-func (CapacityFilter) Name() string { return "Capacity" }
+func (CapacityFilter) Name() string { return "CapacityFilter" }
 
 func (CapacityFilter) Filter(p *PoolState, req *Request) (bool, string) {
 	st := p.Stats
-	size := float64(req.SizeGiB)
+	size := float64(req.RequestedGiB())
 	switch {
 	case size == 0:
 		return true, ""
@@ -108,7 +108,7 @@ func (CapacityFilter) Filter(p *PoolState, req *Request) (bool, string) {
 // weighs more (with a positive multiplier).
 type CapacityWeigher struct{ Mult float64 }
 
-func (CapacityWeigher) Name() string          { return "Capacity" }
+func (CapacityWeigher) Name() string          { return "CapacityWeigher" }
 func (w CapacityWeigher) Multiplier() float64 { return w.Mult }
 
 func (w CapacityWeigher) Weigh(p *PoolState, req *Request) (float64, error) {
@@ -127,7 +127,7 @@ func (w CapacityWeigher) Weigh(p *PoolState, req *Request) (float64, error) {
 // in a pool of that zone.
 type AvailabilityZoneFilter struct{}
 
-func (AvailabilityZoneFilter) Name() string { return "AvailabilityZone" }
+func (AvailabilityZoneFilter) Name() string { return "AvailabilityZoneFilter" }
 
 func (AvailabilityZoneFilter) Filter(p *PoolState, req *Request) (bool, string) {
 	if zones := req.ExtraSpecs["RESKEY:availability_zones"]; zones != "" {

@@ -16,26 +16,86 @@ type PoolState struct {
 	Backend          string
 	AvailabilityZone string
 	Stats            drivers.PoolStats
+	// Volumes holds a reference (ID, or config address for a volume
+	// placed earlier in the same plan) for every volume on the pool; the
+	// SameBackend / DifferentBackend filters read it.
+	Volumes []string
+
+	caps map[string]any // cache of Capabilities(); reset when stats change
 }
 
 // Consume charges a placed volume to the pool, as Cinder's
-// consume_from_volume does, so the next request in the plan sees it.
-func (p *PoolState) Consume(sizeGiB int) {
+// consume_from_volume does, so the next request in the plan sees it. ref
+// names the volume for the backend-affinity hints.
+func (p *PoolState) Consume(sizeGiB int, ref string) {
 	size := float64(sizeGiB)
+	p.caps = nil
 	p.Stats.AllocatedCapacityGB += size
 	p.Stats.ProvisionedCapacityGB += size
 	if p.Stats.FreeCapacityGB.Finite() {
 		p.Stats.FreeCapacityGB.GiB -= size
 	}
 	p.Stats.TotalVolumes++
+	if ref != "" {
+		p.Volumes = append(p.Volumes, ref)
+	}
 }
 
-// Request is one volume to place.
+// Release undoes a Consume, for a create that failed on its pool and is
+// rescheduled elsewhere (as Cinder reverts a failed attempt's capacity).
+func (p *PoolState) Release(sizeGiB int, ref string) {
+	size := float64(sizeGiB)
+	p.caps = nil
+	p.Stats.AllocatedCapacityGB -= size
+	p.Stats.ProvisionedCapacityGB -= size
+	if p.Stats.FreeCapacityGB.Finite() {
+		p.Stats.FreeCapacityGB.GiB += size
+	}
+	p.Stats.TotalVolumes--
+	for i, v := range p.Volumes {
+		if v == ref {
+			p.Volumes = append(p.Volumes[:i], p.Volumes[i+1:]...)
+			break
+		}
+	}
+}
+
+// Request is one volume to place (or, with OldSizeGiB set, to extend).
 type Request struct {
-	Address          string            `json:"address"`
-	SizeGiB          int               `json:"size"`
+	Address string `json:"address"`
+	SizeGiB int    `json:"size"`
+	// OldSizeGiB is the current size when extending: capacity filters ask
+	// for SizeGiB − OldSizeGiB, and expressions see volume.size as the old
+	// size, as Cinder's do.
+	OldSizeGiB       int               `json:"old_size,omitempty"`
 	AvailabilityZone string            `json:"availability_zone,omitempty"`
+	VolumeType       string            `json:"volume_type,omitempty"`
 	ExtraSpecs       map[string]string `json:"extra_specs,omitempty"`
+	// QoSSpecs are the type's QoS specs (the qos.* expression variables).
+	QoSSpecs map[string]string `json:"qos_specs,omitempty"`
+	// Metadata is the volume's metadata (volume.metadata in expressions).
+	Metadata map[string]string `json:"metadata,omitempty"`
+	Hints    Hints             `json:"hints,omitempty"`
+}
+
+// Hints are Cinder's scheduler hints, with slab's names.
+type Hints struct {
+	// DifferentBackend / SameBackend name volumes (by the references in
+	// PoolState.Volumes) that must not / must share this volume's pool.
+	DifferentBackend []string `json:"different_backend,omitempty"`
+	SameBackend      []string `json:"same_backend,omitempty"`
+	// Query is a JsonFilter query: a JSON prefix expression such as
+	// ["and", [">=", "$free_capacity_gb", 500], ["=", "$storage_protocol", "iSCSI"]].
+	Query any `json:"query,omitempty"`
+}
+
+// RequestedGiB is the capacity the request needs: the growth for an
+// extend, the size otherwise.
+func (r *Request) RequestedGiB() int {
+	if r.OldSizeGiB > 0 {
+		return r.SizeGiB - r.OldSizeGiB
+	}
+	return r.SizeGiB
 }
 
 // Thick reports whether the request's type asks for thick provisioning.
@@ -58,15 +118,6 @@ type Weigher interface {
 type Scheduler struct {
 	Filters  []Filter
 	Weighers []Weigher
-}
-
-// Default returns Cinder's defaults available so far: AvailabilityZone and
-// Capacity filters, Capacity weigher.
-func Default() *Scheduler {
-	return &Scheduler{
-		Filters:  []Filter{AvailabilityZoneFilter{}, CapacityFilter{}},
-		Weighers: []Weigher{CapacityWeigher{Mult: 1}},
-	}
 }
 
 // Rejection is why one pool was filtered out.
@@ -109,7 +160,7 @@ func (e *NoValidPoolError) Error() string {
 		b.WriteString(": no pools are declared")
 	}
 	for _, r := range e.Explanation.Rejected {
-		fmt.Fprintf(&b, "\n  %s: %s filter: %s", r.Pool, r.Filter, r.Reason)
+		fmt.Fprintf(&b, "\n  %s: %s: %s", r.Pool, r.Filter, r.Reason)
 	}
 	return b.String()
 }

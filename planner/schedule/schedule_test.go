@@ -102,7 +102,7 @@ func TestPlaceChoosesMostVirtualFreeAndExplains(t *testing.T) {
 	if chosen.Name != "b#big" || exp.Chosen != "b#big" {
 		t.Fatalf("chose %s, want b#big", chosen.Name)
 	}
-	if len(exp.Rejected) != 1 || exp.Rejected[0].Filter != "AvailabilityZone" || exp.Rejected[0].Pool != "c#other-zone" {
+	if len(exp.Rejected) != 1 || exp.Rejected[0].Filter != "AvailabilityZoneFilter" || exp.Rejected[0].Pool != "c#other-zone" {
 		t.Errorf("rejections = %+v, want c#other-zone by AvailabilityZone", exp.Rejected)
 	}
 	if len(exp.Weighed) != 2 || exp.Weighed[0].Total != 1 || exp.Weighed[1].Total != 0 {
@@ -127,7 +127,7 @@ func TestConsumeMovesTheNextPlacement(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		chosen.Consume(10)
+		chosen.Consume(10, "")
 		got = append(got, chosen.Name)
 	}
 	if strings.Join(got, ",") != "a#p,b#p,a#p,b#p" {
@@ -143,7 +143,7 @@ func TestNoValidPoolNamesEveryPoolsReason(t *testing.T) {
 		t.Fatalf("err = %v, want NoValidPoolError", err)
 	}
 	msg := err.Error()
-	for _, want := range []string{"volume.big", "a#p: Capacity filter", "b#p: AvailabilityZone filter"} {
+	for _, want := range []string{"volume.big", "a#p: CapacityFilter", "b#p: AvailabilityZoneFilter"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("message %q does not contain %q", msg, want)
 		}

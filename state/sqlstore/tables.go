@@ -28,7 +28,7 @@ var (
 		"id", "address", "name", "description", "extra_specs", "qos_id", "sensitive", "created_at", "updated_at"}}
 	volumeTable = table{state.KindVolume, "volumes", []string{
 		"id", "address", "name", "pool", "size", "status", "status_reason", "type_id",
-		"availability_zone", "source_kind", "source_id", "description", "metadata", "sensitive",
+		"availability_zone", "source_kind", "source_id", "source_address", "description", "metadata", "sensitive",
 		"provider_location", "created_at", "updated_at"}}
 	snapshotTable = table{state.KindSnapshot, "snapshots", []string{
 		"id", "address", "name", "volume_id", "pool", "size", "status", "status_reason",
@@ -118,6 +118,7 @@ type volumeRow struct {
 	AvailabilityZone string `db:"availability_zone"`
 	SourceKind       string `db:"source_kind"`
 	SourceID         string `db:"source_id"`
+	SourceAddress    string `db:"source_address"`
 	Description      string `db:"description"`
 	Metadata         dbMap  `db:"metadata"`
 	Sensitive        dbList `db:"sensitive"`
@@ -185,7 +186,7 @@ func toRow(stack string, obj state.Object) (table, any, error) {
 		t, id = volumeTable, o.ID
 		row = &volumeRow{Stack: stack, ID: o.ID, Address: o.Address, Name: o.Name, Pool: o.Pool,
 			Size: int64(o.SizeGiB), Status: o.Status, StatusReason: o.StatusReason, TypeID: o.TypeID,
-			AvailabilityZone: o.AvailabilityZone, SourceKind: o.SourceKind, SourceID: o.SourceID,
+			AvailabilityZone: o.AvailabilityZone, SourceKind: o.SourceKind, SourceID: o.SourceID, SourceAddress: o.SourceAddress,
 			Description: o.Description, Metadata: o.Metadata, Sensitive: o.Sensitive, ProviderLocation: o.ProviderLocation,
 			CreatedAt: dbTime(o.CreatedAt), UpdatedAt: dbTime(o.UpdatedAt)}
 	case *state.Snapshot:
@@ -227,7 +228,7 @@ func (r *volumeTypeRow) object() *state.VolumeType {
 func (r *volumeRow) object() *state.Volume {
 	return &state.Volume{ID: r.ID, Address: r.Address, Name: r.Name, Pool: r.Pool, SizeGiB: int(r.Size),
 		Status: r.Status, StatusReason: r.StatusReason, TypeID: r.TypeID, AvailabilityZone: r.AvailabilityZone,
-		SourceKind: r.SourceKind, SourceID: r.SourceID, Description: r.Description, Metadata: r.Metadata,
+		SourceKind: r.SourceKind, SourceID: r.SourceID, SourceAddress: r.SourceAddress, Description: r.Description, Metadata: r.Metadata,
 		Sensitive: r.Sensitive, ProviderLocation: r.ProviderLocation, CreatedAt: time.Time(r.CreatedAt), UpdatedAt: time.Time(r.UpdatedAt)}
 }
 

@@ -84,6 +84,7 @@ func fixtureVolume(n int) *state.Volume {
 		AvailabilityZone: fmt.Sprintf("az-%d", n),
 		SourceKind:       "snapshot",
 		SourceID:         fmt.Sprintf("source-%d", n),
+		SourceAddress:    fmt.Sprintf("snapshot.s[%d]", n),
 		Description:      fmt.Sprintf("description-%d", n),
 		Metadata:         map[string]string{"owner": fmt.Sprintf("team-%d", n), "quote\"back\\slash": "line\nbreak ünïcode"},
 		Sensitive:        []string{"description", "metadata"},

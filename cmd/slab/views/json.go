@@ -3,6 +3,7 @@ package views
 import (
 	"encoding/json"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/slab-storage/slab/planner"
@@ -142,7 +143,7 @@ func redact(kind string, a providers.Attrs, sensitive []string) (map[string]any,
 	schema := schemaOf(kind)
 	out := make(map[string]any, len(a))
 	for k, v := range a {
-		if attr, ok := schema.Attribute(k); (ok && attr.Sensitive) || contains(sensitive, k) {
+		if attr, ok := schema.Attribute(k); (ok && attr.Sensitive) || slices.Contains(sensitive, k) {
 			if v != nil {
 				hidden[k] = true
 			}

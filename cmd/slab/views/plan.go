@@ -3,6 +3,7 @@ package views
 import (
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -153,14 +154,14 @@ func writeAttrs(w io.Writer, schema *providers.Schema, before, after map[string]
 	for _, a := range schema.Attributes {
 		b, inBefore := before[a.Name]
 		v, inAfter := after[a.Name]
-		isUnknown := contains(unknown, a.Name)
+		isUnknown := slices.Contains(unknown, a.Name)
 		inBefore, inAfter = inBefore && b != nil, (inAfter && v != nil) || isUnknown
 		if !inBefore && !inAfter {
 			continue
 		}
-		secret := a.Sensitive || contains(sensitive, a.Name)
+		secret := a.Sensitive || slices.Contains(sensitive, a.Name)
 		note := ""
-		if contains(forcing, a.Name) {
+		if slices.Contains(forcing, a.Name) {
 			note = " # forces replacement"
 		}
 		switch {
@@ -230,15 +231,6 @@ func schemaOf(kind string) *providers.Schema {
 		return &providers.Schema{Kind: kind}
 	}
 	return k.Schema()
-}
-
-func contains(list []string, s string) bool {
-	for _, e := range list {
-		if e == s {
-			return true
-		}
-	}
-	return false
 }
 
 func plural(n int) string {

@@ -27,11 +27,7 @@ type Resource struct {
 
 // resources lists the recorded managed objects (not pools), by address.
 func resources(rec *state.State) []Resource {
-	addressOf := map[string]string{}
-	for _, o := range rec.Objects() {
-		addressOf[o.ObjectID()] = o.ObjectAddress()
-	}
-	lookup := func(id string) string { return addressOf[id] }
+	lookup := rec.AddressIndex()
 	var out []Resource
 	for _, o := range rec.Objects() {
 		kind, err := providers.KindOf(string(o.ObjectKind()))
@@ -40,15 +36,12 @@ func resources(rec *state.State) []Resource {
 		}
 		r := Resource{Address: o.ObjectAddress(), Type: string(o.ObjectKind()), Index: indexOf(o.ObjectAddress())}
 		r.Values, r.Sensitive = redact(string(o.ObjectKind()), kind.Attrs(o, lookup), state.SensitiveAttrs(o))
+		r.Name = state.NameOf(o)
 		switch x := o.(type) {
 		case *state.Volume:
-			r.Name, r.Reason = x.Name, x.StatusReason
+			r.Reason = x.StatusReason
 		case *state.Snapshot:
-			r.Name, r.Reason = x.Name, x.StatusReason
-		case *state.VolumeType:
-			r.Name = x.Name
-		case *state.QoS:
-			r.Name = x.Name
+			r.Reason = x.StatusReason
 		}
 		out = append(out, r)
 	}

@@ -73,6 +73,7 @@ CREATE TABLE volumes (
     availability_zone TEXT    NOT NULL,
     source_kind       TEXT    NOT NULL,
     source_id         TEXT    NOT NULL,
+    source_address    TEXT    NOT NULL DEFAULT '',
     description       TEXT    NOT NULL,
     metadata          TEXT    NOT NULL DEFAULT '{}',
     sensitive         TEXT    NOT NULL DEFAULT '[]',
