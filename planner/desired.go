@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"slices"
 	"sort"
 
 	"github.com/slab-storage/slab/hcl/config"
@@ -16,6 +17,10 @@ type desired struct {
 	lifecycle config.Lifecycle
 	// volume only: the type's extra specs, for scheduling and retype checks.
 	extraSpecs map[string]string
+	// secretRequest: the volume's size or zone, or its type's extra specs,
+	// come from sensitive values, so scheduler reasons (which quote them)
+	// are not shown.
+	secretRequest bool
 }
 
 // desiredObjects reads every configured instance, keyed by address, and
@@ -32,13 +37,16 @@ func desiredObjects(cfg *config.Config) (map[string]*desired, map[string]bool) {
 			"consumer": q.Consumer, "specs": mapAttr(q.Specs)}})
 	}
 	specs := map[string]map[string]string{}
+	secretSpecs := map[string]bool{}
 	for _, t := range cfg.VolumeTypes {
 		specs[t.Address] = t.ExtraSpecs
+		secretSpecs[t.Address] = slices.Contains(t.Sensitive, "extra_specs")
 		add(&desired{kind: "volume_type", common: &t.Common, attrs: providers.Attrs{
 			"description": strAttr(t.Description), "extra_specs": mapAttr(t.ExtraSpecs), "qos": strAttr(t.QoS)}})
 	}
 	for _, v := range cfg.Volumes {
-		add(&desired{kind: "volume", common: &v.Common, lifecycle: v.Lifecycle, extraSpecs: specs[v.Type], attrs: providers.Attrs{
+		secret := secretSpecs[v.Type] || slices.Contains(v.Sensitive, "size") || slices.Contains(v.Sensitive, "availability_zone")
+		add(&desired{kind: "volume", common: &v.Common, lifecycle: v.Lifecycle, extraSpecs: specs[v.Type], secretRequest: secret, attrs: providers.Attrs{
 			"size": int64(v.Size), "type": strAttr(v.Type), "availability_zone": strAttr(v.AvailabilityZone),
 			"source": strAttr(v.Source.Address), "description": strAttr(v.Description), "metadata": mapAttr(v.Metadata)}})
 	}

@@ -257,13 +257,29 @@ func mergeComputed(schema *providers.Schema, before, want providers.Attrs, ignor
 }
 
 func (p *planner) refuseShrink(c *Change, d *desired) {
-	from, to := c.Before["size"], d.attrs["size"]
+	from, to := fmt.Sprint(c.Before["size"]), fmt.Sprint(d.attrs["size"])
+	if slices.Contains(c.Sensitive, "size") {
+		from, to = "(sensitive)", "(sensitive)"
+	}
 	rng := d.common.Range("size")
 	p.diags = append(p.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Subject: &rng,
 		Summary: "Volume size cannot shrink",
-		Detail: fmt.Sprintf("%s is %v GiB and the configuration asks for %v GiB. Shrinking a volume loses data, so slab only grows volumes in place. "+
-			"Keep the size at %v or more, or, to destroy this volume and its data and create a new smaller one, run with -replace='%s'.",
+		Detail: fmt.Sprintf("%s is %s GiB and the configuration asks for %s GiB. Shrinking a volume loses data, so slab only grows volumes in place. "+
+			"Keep the size at %s or more, or, to destroy this volume and its data and create a new smaller one, run with -replace='%s'.",
 			c.Address, from, to, from, c.Address)})
+}
+
+// hiddenReasons replaces scheduler reasons that would quote sensitive
+// values.
+const hiddenReasons = "The request's size, zone or type specs come from sensitive values, so the per-pool reasons (which quote them) are not shown. Run slab schedule with the same figures to see them."
+
+// schedulerDetail is a scheduler failure's detail, unless it would quote
+// sensitive values.
+func schedulerDetail(d *desired, detail string) string {
+	if d.secretRequest {
+		return hiddenReasons
+	}
+	return detail
 }
 
 // deleteUndesired plans the deletion of every recorded object that has no

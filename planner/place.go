@@ -86,7 +86,8 @@ func (p *planner) placeVolume(c *Change, byName map[string]*schedule.PoolState, 
 			rng := d.common.Range("size")
 			p.diags = append(p.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Subject: &rng,
 				Summary: "Volume is smaller than its source",
-				Detail:  fmt.Sprintf("%s asks for %d GiB but its source %s holds %d GiB. Set size to %d or more.", c.Address, size, source, srcSize, srcSize)})
+				Detail: schedulerDetail(d, fmt.Sprintf("%s asks for %d GiB but its source %s holds %d GiB. Set size to %d or more.",
+					c.Address, size, source, srcSize, srcSize))})
 			return
 		}
 		req := p.request(c, d, size)
@@ -95,8 +96,8 @@ func (p *planner) placeVolume(c *Change, byName map[string]*schedule.PoolState, 
 				rng := d.common.DeclRange
 				p.diags = append(p.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Subject: &rng,
 					Summary: "No valid pool for " + c.Address,
-					Detail: fmt.Sprintf("%s is made from %s, so it must live on that pool, and it does not fit there:\n  %s: %s: %s\n"+
-						"Change the volume's size, type or availability_zone to suit pool %s.", c.Address, source, rej.Pool, rej.Filter, rej.Reason, pool)})
+					Detail: schedulerDetail(d, fmt.Sprintf("%s is made from %s, so it must live on that pool, and it does not fit there:\n  %s: %s: %s\n"+
+						"Change the volume's size, type or availability_zone to suit pool %s.", c.Address, source, rej.Pool, rej.Filter, rej.Reason, pool))})
 				return
 			}
 		}
@@ -111,10 +112,13 @@ func (p *planner) placeVolume(c *Change, byName map[string]*schedule.PoolState, 
 		rng := d.common.DeclRange
 		p.diags = append(p.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Subject: &rng,
 			Summary: "No valid pool for " + c.Address,
-			Detail:  err.Error() + "\nFree capacity on a pool, add a pool, or change the volume's size, type or availability_zone."})
+			Detail:  schedulerDetail(d, err.Error()+"\nFree capacity on a pool, add a pool, or change the volume's size, type or availability_zone.")})
 		return
 	}
 	c.Placement = &Placement{Pool: chosen.Name, Explanation: &exp}
+	if d.secretRequest {
+		c.Placement = &Placement{Pool: chosen.Name, Why: "chosen by the scheduler; the explanation is hidden because the request uses sensitive values"}
+	}
 	c.Thick = req.Thick()
 	p.finishPlacement(c, chosen, size)
 }
@@ -194,7 +198,7 @@ func (p *planner) checkInPlace(c *Change, d *desired, obj state.Object) {
 	}
 	rng := d.common.Range(attr)
 	p.diags = append(p.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Subject: &rng, Summary: summary,
-		Detail: fmt.Sprintf("%s lives on pool %s, which fails %s: %s. %s", c.Address, vol.Pool, rej.Filter, rej.Reason, fix)})
+		Detail: schedulerDetail(d, fmt.Sprintf("%s lives on pool %s, which fails %s: %s. %s", c.Address, vol.Pool, rej.Filter, rej.Reason, fix))})
 }
 
 func cloneAttrs(a map[string]any) map[string]any {

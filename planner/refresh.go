@@ -2,6 +2,7 @@ package planner
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/slab-storage/slab/providers"
 	"github.com/slab-storage/slab/state"
@@ -37,7 +38,7 @@ func refresh(rec *state.State, views map[string]*poolView, addressOf func(string
 				nv.StatusReason = ""
 				drift = append(drift, &Drift{Address: v.Address, Kind: "volume", Name: v.Name, ID: v.ID, Action: Update,
 					Before: volumeAttrs(v, addressOf), After: volumeAttrs(&nv, addressOf),
-					Detail: changedDetail(v.Status, nv.Status, v.SizeGiB, nv.SizeGiB), Sensitive: v.Sensitive})
+					Detail: changedDetail(v.Status, nv.Status, v.SizeGiB, nv.SizeGiB, slices.Contains(v.Sensitive, "size")), Sensitive: v.Sensitive})
 			}
 			out.Volumes = append(out.Volumes, &nv)
 		}
@@ -96,7 +97,10 @@ func goneDetail(status, what, pool string) string {
 	return fmt.Sprintf("the %s is no longer on pool %s", what, pool)
 }
 
-func changedDetail(oldStatus, newStatus string, oldSize, newSize int) string {
+func changedDetail(oldStatus, newStatus string, oldSize, newSize int, secretSize bool) string {
+	if oldSize != newSize && secretSize {
+		return "size changed on the backend"
+	}
 	if oldSize != newSize {
 		return fmt.Sprintf("size %d → %d GiB on the backend", oldSize, newSize)
 	}

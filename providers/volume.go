@@ -133,7 +133,11 @@ func (volumeKind) Update(ctx context.Context, env Env, op Op) error {
 			return err
 		}
 		v.Status = StatusExtending
-		if err := env.Record(ctx, state.Write{Put: v, Event: state.Event{Action: "update", Detail: fmt.Sprintf("extending %d → %d GiB", v.SizeGiB, newSize)}}); err != nil {
+		detail := fmt.Sprintf("extending %d → %d GiB", v.SizeGiB, newSize)
+		if slices.Contains(op.Sensitive, "size") {
+			detail = "extending (sizes are sensitive)"
+		}
+		if err := env.Record(ctx, state.Write{Put: v, Event: state.Event{Action: "update", Detail: detail}}); err != nil {
 			return err
 		}
 		if _, err := pool.ExtendVolume(ctx, v.ID, newSize); err != nil {

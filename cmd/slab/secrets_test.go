@@ -91,3 +91,89 @@ func TestSensitiveValuesNeverReachPlansStateViewsOrLogs(t *testing.T) {
 		}
 	}
 }
+
+const secretSizeConfig = `
+backend "b" {
+  driver            = "file"
+  availability_zone = "zone-SECRETAZ"
+  pool "p" {
+    path                        = "pool"
+    max_over_subscription_ratio = 100000
+  }
+}
+
+variable "gib" {
+  type      = number
+  sensitive = true
+}
+
+variable "zone" {
+  type      = string
+  sensitive = true
+  default   = "zone-SECRETAZ"
+}
+
+volume "v" {
+  size              = var.gib
+  availability_zone = var.zone
+}
+`
+
+func TestSensitiveSizesAndZonesAreHiddenFromExplanationsDiagnosticsAndHistory(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "main.hcl", secretSizeConfig)
+	var seen []result
+	run := func(want int, args ...string) {
+		seen = append(seen, mustSlab(t, dir, want, args...))
+	}
+	run(0, "plan", "-var", "gib=7331")
+	run(0, "plan", "-json", "-var", "gib=7331")
+	run(0, "apply", "-auto-approve", "-var", "gib=7331")
+	run(0, "apply", "-auto-approve", "-var", "gib=7339") // extend
+	run(1, "plan", "-var", "gib=7000")                   // shrink refused
+	run(0, "state", "show", "volume.v")
+	for _, r := range seen {
+		for _, secret := range []string{"7331", "7339", "7000", "SECRETAZ"} {
+			if strings.Contains(r.stdout+r.stderr, secret) {
+				t.Fatalf("%s leaked:\n%s", secret, r)
+			}
+		}
+	}
+	_, hist := readState(t, dir, "default")
+	for _, e := range hist {
+		if strings.Contains(e.Detail, "733") {
+			t.Errorf("a sensitive size leaked into history: %+v", e)
+		}
+	}
+}
+
+func TestSensitiveValuesAreScrubbedFromConfigurationErrors(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "main.hcl", `
+variable "token" {
+  type      = string
+  sensitive = true
+  validation {
+    condition     = length(var.token) > 40
+    error_message = "token ${var.token} is too short"
+  }
+}
+`)
+	r := mustSlab(t, dir, 1, "validate", "-var", "token=SECRET-TOKEN-123")
+	if strings.Contains(r.stderr, "SECRET-TOKEN-123") || !strings.Contains(r.stderr, "refers to a sensitive value") {
+		t.Fatalf("validation message:\n%s", r)
+	}
+	writeFile(t, dir, "main.hcl", `
+variable "token" {
+  type      = string
+  sensitive = true
+}
+locals {
+  n = tonumber(var.token)
+}
+`)
+	r = mustSlab(t, dir, 1, "validate", "-var", "token=SECRET-TOKEN-123")
+	if strings.Contains(r.stderr, "SECRET-TOKEN-123") {
+		t.Fatalf("a function error quoted the secret:\n%s", r)
+	}
+}

@@ -152,6 +152,7 @@ func LoadSources(dir string, files map[string][]byte, opts LoadOptions) (*Config
 	if !l.diags.HasErrors() {
 		cfg.outputCtx = l.outputScope()
 	}
+	l.scrubSecrets(l.diags)
 	return cfg, finishDiags(l.diags)
 }
 

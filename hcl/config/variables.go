@@ -334,9 +334,40 @@ func (l *loader) validateVariable(d *variableDecl) {
 			d.failed = true
 			continue
 		}
+		if ev.sensitive["error_message"] {
+			msg = "(The error message refers to a sensitive value, so it is not shown.)"
+		}
 		l.diags = append(l.diags, newDiag(d.v.DeclRange, "Invalid value for variable", fmt.Sprintf(
 			"%s\n\nThe value of var.%s, given by %s, fails the validation rule at %s. Give a value that satisfies it.",
 			strings.TrimSpace(msg), d.v.Name, d.valDesc, pos(cond.Expr.Range()))))
 		d.failed = true
+	}
+}
+
+// scrubSecrets removes the text of sensitive variables' values from
+// diagnostics: messages written by functions and conversions quote the
+// values they failed on. Strings shorter than three characters are left,
+// since replacing them would garble every message.
+func (l *loader) scrubSecrets(diags hcl.Diagnostics) {
+	var secrets []string
+	for _, d := range l.varList {
+		if !d.v.Sensitive || d.val == cty.NilVal {
+			continue
+		}
+		cty.Walk(d.val, func(_ cty.Path, v cty.Value) (bool, error) {
+			if v.IsKnown() && !v.IsNull() && v.Type() == cty.String && len(v.AsString()) >= 3 {
+				secrets = append(secrets, v.AsString())
+			}
+			return true, nil
+		})
+	}
+	if len(secrets) == 0 {
+		return
+	}
+	for _, diag := range diags {
+		for _, s := range secrets {
+			diag.Summary = strings.ReplaceAll(diag.Summary, s, "(sensitive value)")
+			diag.Detail = strings.ReplaceAll(diag.Detail, s, "(sensitive value)")
+		}
 	}
 }
