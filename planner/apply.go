@@ -165,11 +165,14 @@ func walk(ctx context.Context, g *graph, opts ApplyOptions, env *applyEnv, res *
 			if opts.Hooks != nil {
 				opts.Hooks.Started(n.change, n.phase)
 			}
-			err := runStep(ctx, env, n)
-			<-sem
+			// A step that started runs to its end even on Ctrl-C: half a
+			// driver call would leave an error record for an object that
+			// may well exist.
+			err := runStep(context.WithoutCancel(ctx), env, n)
 			if opts.Hooks != nil {
 				opts.Hooks.Finished(n.change, n.phase, err, time.Since(start))
 			}
+			<-sem
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {

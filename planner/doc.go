@@ -8,7 +8,9 @@
 // later; applying refuses a plan whose stack has moved since.
 //
 // Invariants:
-//   - Make changes nothing anywhere: it reads pools and the record only.
+//   - Make changes no recorded object and no volume or snapshot: it reads
+//     pools and the record only (opening a pool may lay out its empty
+//     directory, as a driver's setup does).
 //   - Apply records every object the moment its driver call returns (one
 //     transaction per step), runs at most Parallelism steps at once in
 //     dependency order, and skips only the steps that depend on a failed

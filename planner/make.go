@@ -69,6 +69,9 @@ func Make(ctx context.Context, cfg *config.Config, rec *state.State, pools *Pool
 	}
 	p := &planner{cfg: cfg, opts: opts, byAddr: map[string]*Change{}}
 	p.views = readPools(ctx, pools, opts.Refresh)
+	if ctx.Err() != nil {
+		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Interrupted", Detail: "The plan was interrupted while reading the pools; nothing was changed."}}
+	}
 	for _, name := range pools.Names() {
 		if err := p.views[name].err; err != nil {
 			p.diags = append(p.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot read pool " + name,
@@ -132,7 +135,7 @@ func poolSpecsOf(ps *PoolSet) []PoolSpec {
 func (p *planner) checkUndeclaredPools(rec *state.State, pools *PoolSet) {
 	byPool := map[string][]string{}
 	for _, v := range rec.Volumes {
-		if _, ok := pools.Spec(v.Pool); !ok {
+		if _, ok := pools.Spec(v.Pool); !ok && v.Status != providers.StatusError {
 			byPool[v.Pool] = append(byPool[v.Pool], v.Address)
 		}
 	}

@@ -198,14 +198,22 @@ volume "lost" {
 
 func TestPlanDecisions(t *testing.T) {
 	base := twoEqualPools + `
+backend "far" {
+  driver            = "file"
+  availability_zone = "nova2"
+  pool "p" {
+    path = "pfar"
+  }
+}
 volume_type "plain" {
 }
 volume_type "far" {
   extra_specs = { "RESKEY:availability_zones" = "elsewhere" }
 }
 volume "v" {
-  size     = 2
-  metadata = { a = "1" }
+  size              = 2
+  metadata          = { a = "1" }
+  availability_zone = "nova"
   %s
 }
 snapshot "s" {
@@ -215,15 +223,28 @@ snapshot "s" {
 	tests := []struct {
 		name   string
 		change string // replaces %s in the second configuration
+		mutate func(string) string
 		opts   Options
 		want   map[string]Action
 		diag   string
 		reason string
 	}{
 		{name: "nothing changed is a no-op", want: map[string]Action{"volume.v": NoOp, "snapshot.s": NoOp}},
-		{name: "new metadata is an update in place", change: `description = "x"`, want: map[string]Action{"volume.v": Update, "snapshot.s": NoOp}},
-		{name: "a new availability zone replaces the volume and its snapshot", change: `availability_zone = "nova2"`,
+		{name: "a new description is an update in place", change: `description = "x"`, want: map[string]Action{"volume.v": Update, "snapshot.s": NoOp}},
+		{name: "new metadata is an update in place", mutate: func(s string) string { return strings.Replace(s, `{ a = "1" }`, `{ a = "2" }`, 1) },
+			want: map[string]Action{"volume.v": Update, "snapshot.s": NoOp}},
+		{name: "a new availability zone replaces the volume and its snapshot",
+			mutate: func(s string) string {
+				return strings.Replace(s, `availability_zone = "nova"`, `availability_zone = "nova2"`, 1)
+			},
+			want: map[string]Action{"volume.v": Replace, "snapshot.s": Replace}, reason: ReasonCannotUpdate},
+		{name: "a zone with no pool cannot be planned",
+			mutate: func(s string) string {
+				return strings.Replace(s, `availability_zone = "nova"`, `availability_zone = "mars"`, 1)
+			},
 			diag: "No valid pool"},
+		{name: "growing the volume is an update in place", mutate: func(s string) string { return strings.Replace(s, "size              = 2", "size              = 3", 1) },
+			want: map[string]Action{"volume.v": Update, "snapshot.s": NoOp}},
 		{name: "replace by request takes the snapshot along", opts: Options{Replace: []string{"volume.v"}},
 			want: map[string]Action{"volume.v": Replace, "snapshot.s": Replace}, reason: ReasonRequested},
 		{name: "a retype the pool cannot satisfy is refused", change: `type = volume_type.far`, diag: "Volume cannot be retyped in place"},
@@ -240,7 +261,11 @@ snapshot "s" {
 			if !strings.HasPrefix(change, "type") {
 				change = "type = volume_type.plain\n" + change
 			}
-			f.write(strings.Replace(base, "%s", change, 1))
+			second := strings.Replace(base, "%s", change, 1)
+			if tt.mutate != nil {
+				second = tt.mutate(second)
+			}
+			f.write(second)
 			p, diags := f.plan(tt.opts)
 			if tt.diag != "" {
 				if !diags.HasErrors() || !strings.Contains(diags.Error(), tt.diag) {

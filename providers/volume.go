@@ -127,6 +127,14 @@ func (volumeKind) Update(ctx context.Context, env Env, op Op) error {
 	cur := *obj.(*state.Volume)
 	v := &cur
 	newSize := num(op.After, "size")
+	// Resolve the new type first: a failure then changes nothing.
+	typeID := v.TypeID
+	if slices.Contains(op.Changed, "type") {
+		var err error
+		if typeID, err = resolveID(env, str(op.After, "type")); err != nil {
+			return err
+		}
+	}
 	if slices.Contains(op.Changed, "size") && newSize > v.SizeGiB {
 		pool, err := env.Pool(v.Pool)
 		if err != nil {
@@ -145,13 +153,7 @@ func (volumeKind) Update(ctx context.Context, env Env, op Op) error {
 		}
 		v.SizeGiB = newSize
 	}
-	if slices.Contains(op.Changed, "type") {
-		typeID, err := resolveID(env, str(op.After, "type"))
-		if err != nil {
-			return err
-		}
-		v.TypeID = typeID
-	}
+	v.TypeID = typeID
 	v.Description = str(op.After, "description")
 	v.Metadata = strMap(op.After, "metadata")
 	v.Sensitive = op.Sensitive
@@ -166,6 +168,10 @@ func (volumeKind) Delete(ctx context.Context, env Env, op Op) error {
 	}
 	cur := *obj.(*state.Volume)
 	v := &cur
+	if v.Status == StatusError {
+		// Its create failed, so the pool never held it (and may be gone).
+		return env.Record(ctx, state.Write{Delete: &state.Ref{Kind: state.KindVolume, ID: v.ID}, Event: state.Event{Action: "delete", Address: v.Address, Detail: "never created"}})
+	}
 	pool, err := env.Pool(v.Pool)
 	if err != nil {
 		return err

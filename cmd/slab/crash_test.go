@@ -49,8 +49,8 @@ func TestKillingAnApplyLosesNoRecordOfWhatItCreated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(entries) >= 2*n {
-		t.Fatalf("the apply finished before it was killed (%d files); the test proves nothing", len(entries))
+	if len(rec.Snapshots) == n {
+		t.Fatalf("the apply finished before it was killed; the test proves nothing")
 	}
 	for _, e := range entries {
 		if strings.HasPrefix(e.Name(), "volume-") && !recorded[e.Name()] {

@@ -1,5 +1,3 @@
-// Command slab is declarative block storage: plan and apply volumes,
-// snapshots, types and QoS declared in HCL.
 package main
 
 import (

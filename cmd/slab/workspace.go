@@ -141,7 +141,7 @@ func (c *cli) printDiags(diags hcl.Diagnostics, cfg *config.Config) {
 	config.WriteDiagnostics(c.stderr, diags, files)
 }
 
-// planDiagsOrStale reports an apply error, explaining stale plans.
+// applyError reports an apply error, explaining stale plans.
 func (c *cli) applyError(err error) int {
 	var stale *planner.StalePlanError
 	if errors.As(err, &stale) {
