@@ -111,6 +111,7 @@ func Make(ctx context.Context, cfg *config.Config, rec *state.State, pools *Pool
 	if p.diags.HasErrors() {
 		return nil, p.diags
 	}
+	p.addQoSLimits(cfg)
 	sortChanges(p.changes)
 	// A plan that cannot be ordered is refused now, not halfway through
 	// its apply.

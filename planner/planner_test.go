@@ -319,3 +319,40 @@ func TestSavedPlanRoundTrips(t *testing.T) {
 		t.Error("the loaded plan did not create the volume")
 	}
 }
+
+func TestVolumesShowTheirTypesQoSResolvedForTheirSize(t *testing.T) {
+	f := newFixture(t, twoEqualPools+`
+qos "gold" {
+  consumer = "front-end"
+  specs    = { total_iops_sec_per_gb = 30, total_iops_sec_per_gb_min = 100, total_iops_sec_max = 1000 }
+}
+volume_type "gold" {
+  qos = qos.gold
+}
+volume "small" {
+  size = 2
+  type = volume_type.gold
+}
+volume "medium" {
+  size = 10
+  type = volume_type.gold
+}
+volume "large" {
+  size = 50
+  type = volume_type.gold
+}
+volume "plain" {
+  size = 5
+}
+`)
+	p := f.mustPlan(Options{})
+	for addr, want := range map[string]string{"volume.small": "100", "volume.medium": "300", "volume.large": "1000"} {
+		limits, _ := p.Change(addr).After["qos_limits"].(map[string]string)
+		if limits["total_iops_sec"] != want {
+			t.Errorf("%s: total_iops_sec = %q, want %s (Cinder's per-GB resolution)", addr, limits["total_iops_sec"], want)
+		}
+	}
+	if _, ok := p.Change("volume.plain").After["qos_limits"]; ok {
+		t.Error("a volume without a QoS type shows limits")
+	}
+}

@@ -59,3 +59,17 @@ func qosNumber(s string) (int64, bool) {
 	}
 	return int64(f), true
 }
+
+// QoSLimits is ResolveQoS as plan attributes (string values), or nil when
+// there is nothing to resolve.
+func QoSLimits(specs map[string]string, sizeGiB int) map[string]string {
+	limits := ResolveQoS(specs, sizeGiB)
+	if len(limits) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(limits))
+	for k, v := range limits {
+		out[k] = strconv.FormatInt(v, 10)
+	}
+	return out
+}

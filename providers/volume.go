@@ -36,6 +36,9 @@ var VolumeSchema = &Schema{Kind: "volume", Attributes: []Attribute{
 	{Name: "metadata", Type: StringMap, Rule: InPlace},
 	{Name: "pool", Type: String, Rule: Computed},
 	{Name: "status", Type: String, Rule: Computed},
+	// qos_limits are the type's QoS specs resolved for the volume's size
+	// (per-GB keys become limits); the planner fills them in.
+	{Name: "qos_limits", Type: StringMap, Rule: Computed},
 }}
 
 type volumeKind struct{}
