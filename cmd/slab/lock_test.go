@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -50,6 +52,23 @@ func TestALockedStackRefusesWritersUntilUnlocked(t *testing.T) {
 	r = mustSlab(t, dir, 0, "force-unlock", "-force", stuck.ID)
 	if !strings.Contains(r.stdout, "successfully unlocked") {
 		t.Fatal(r)
+	}
+	mustSlab(t, dir, 0, "apply", "-auto-approve")
+}
+
+func TestAReaderThatGoesAwayLeavesNoLockBehind(t *testing.T) {
+	dir := t.TempDir()
+	var cfg strings.Builder
+	cfg.WriteString("backend \"b\" {\n  driver = \"file\"\n  pool \"p\" {\n    path = \"pool\"\n  }\n}\n")
+	for i := range 600 {
+		fmt.Fprintf(&cfg, "volume \"v%03d\" {\n  size = 1\n}\n", i)
+	}
+	writeFile(t, dir, "main.hcl", cfg.String())
+	// head exits after one byte; the plan (far more than a pipe buffer)
+	// keeps being written into a closed pipe.
+	out, err := exec.Command("sh", "-c", slabBin+" -chdir="+dir+" plan | head -c 1").CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v: %s", err, out)
 	}
 	mustSlab(t, dir, 0, "apply", "-auto-approve")
 }
