@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
 	"github.com/slab-storage/slab/drivers"
+	"github.com/slab-storage/slab/planner/schedule"
 	"github.com/slab-storage/slab/providers"
 	"github.com/slab-storage/slab/state"
 )
@@ -105,7 +107,7 @@ func Apply(ctx context.Context, plan *Plan, opts ApplyOptions) (*Result, error) 
 	if err != nil {
 		return nil, err
 	}
-	env := newApplyEnv(plan.Stack, rec, opts)
+	env := newApplyEnv(plan, rec, opts)
 	res := &Result{}
 	if err := env.recordDrift(ctx, plan.Drift); err != nil {
 		return nil, err
@@ -228,6 +230,8 @@ func runStep(ctx context.Context, env *applyEnv, n *node) error {
 type applyEnv struct {
 	stack  string
 	opts   ApplyOptions
+	plan   *Plan
+	sched  *schedule.Scheduler // nil: the plan's pipeline is unknown here, so no rescheduling
 	mu     sync.RWMutex
 	byAddr map[string]state.Object
 	byID   map[state.Kind]map[string]state.Object
@@ -235,8 +239,9 @@ type applyEnv struct {
 	writes int
 }
 
-func newApplyEnv(stack string, rec *state.State, opts ApplyOptions) *applyEnv {
-	e := &applyEnv{stack: stack, opts: opts, byAddr: map[string]state.Object{}, byID: map[state.Kind]map[string]state.Object{}, serial: rec.Stack.Serial}
+func newApplyEnv(plan *Plan, rec *state.State, opts ApplyOptions) *applyEnv {
+	e := &applyEnv{stack: plan.Stack, opts: opts, plan: plan, byAddr: map[string]state.Object{}, byID: map[state.Kind]map[string]state.Object{}, serial: rec.Stack.Serial}
+	e.sched, _ = schedule.New(plan.Scheduler)
 	for _, o := range rec.Objects() {
 		e.remember(o)
 	}
@@ -313,6 +318,54 @@ func (e *applyEnv) result() (serial int64, writes int) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	return e.serial, e.writes
+}
+
+// Reschedule picks the next pool for a failed create: the plan's ranking
+// of the pools that passed, in order, skipping those attempted, the first
+// that still passes every filter with the stats it reports now.
+func (e *applyEnv) Reschedule(address string, attempted []string) string {
+	c := e.plan.Change(address)
+	if c == nil || c.Placement == nil || c.Placement.Explanation == nil || e.sched == nil {
+		return ""
+	}
+	req := c.Placement.Explanation.Request
+	for _, w := range c.Placement.Explanation.Weighed {
+		if slices.Contains(attempted, w.Pool) {
+			continue
+		}
+		spec, ok := e.opts.Pools.Spec(w.Pool)
+		if !ok {
+			continue
+		}
+		pool, err := e.opts.Pools.Pool(w.Pool)
+		if err != nil {
+			continue
+		}
+		st, err := pool.Stats(context.Background())
+		if err != nil {
+			continue
+		}
+		ps := newPoolState(spec, st)
+		ps.Volumes = e.volumesOn(w.Pool)
+		if e.sched.Check(ps, &req) == nil {
+			return w.Pool
+		}
+	}
+	return ""
+}
+
+// volumesOn lists the IDs and addresses of the volumes recorded on a pool,
+// for the backend-affinity filters.
+func (e *applyEnv) volumesOn(pool string) []string {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	var out []string
+	for _, o := range e.byID[state.KindVolume] {
+		if v := o.(*state.Volume); v.Pool == pool {
+			out = append(out, v.ID, v.Address)
+		}
+	}
+	return out
 }
 
 func (e *applyEnv) NewID() string  { return e.opts.NewID() }

@@ -61,11 +61,19 @@ type planner struct {
 // the pools unless opts.Refresh is false) and returns the plan. It changes
 // nothing anywhere. Errors are diagnostics; a plan with errors is nil.
 func Make(ctx context.Context, cfg *config.Config, rec *state.State, pools *PoolSet, opts Options) (*Plan, hcl.Diagnostics) {
-	if opts.Scheduler == nil {
-		opts.Scheduler = schedule.Default()
-	}
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	spec, diags := schedulerSpec(cfg)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	if opts.Scheduler == nil {
+		s, err := schedule.New(spec)
+		if err != nil {
+			return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid scheduler settings", Detail: err.Error()}}
+		}
+		opts.Scheduler = s
 	}
 	p := &planner{cfg: cfg, opts: opts, byAddr: map[string]*Change{}}
 	p.views = readPools(ctx, pools, opts.Refresh)
@@ -92,6 +100,7 @@ func Make(ctx context.Context, cfg *config.Config, rec *state.State, pools *Pool
 		FormatVersion: FormatVersion, SlabVersion: opts.Version, CreatedAt: opts.Now().UTC(),
 		Stack: rec.Stack.Name, Lineage: rec.Stack.Lineage, Serial: rec.Stack.Serial,
 		Destroy: opts.Destroy, RefreshOnly: opts.RefreshOnly, Pools: poolSpecsOf(pools), Drift: drift,
+		Scheduler: spec,
 	}
 	if opts.RefreshOnly {
 		return plan, p.diags
@@ -120,6 +129,25 @@ func Make(ctx context.Context, cfg *config.Config, rec *state.State, pools *Pool
 	}
 	plan.Changes = p.changes
 	return plan, p.diags
+}
+
+// schedulerSpec is the configured scheduler pipeline, Cinder's defaults
+// for what the slab block's scheduler leaves out.
+func schedulerSpec(cfg *config.Config) (schedule.Spec, hcl.Diagnostics) {
+	spec := schedule.DefaultSpec()
+	if s := cfg.Settings.Scheduler; s != nil {
+		if s.Filters != nil {
+			spec.Filters = s.Filters
+		}
+		if s.Weighers != nil {
+			spec.Weighers = s.Weighers
+		}
+		if _, err := schedule.New(spec); err != nil {
+			rng := s.Range
+			return spec, hcl.Diagnostics{{Severity: hcl.DiagError, Subject: &rng, Summary: "Invalid scheduler settings", Detail: err.Error()}}
+		}
+	}
+	return spec, nil
 }
 
 func poolSpecsOf(ps *PoolSet) []PoolSpec {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/slab-storage/slab/drivers"
 	"github.com/slab-storage/slab/planner/schedule"
 	"github.com/slab-storage/slab/providers"
 	"github.com/slab-storage/slab/state"
@@ -21,8 +22,7 @@ func (p *planner) poolStates() (map[string]*schedule.PoolState, []*schedule.Pool
 	p.poolByName = map[string]*schedule.PoolState{}
 	for _, name := range providers.SortedKeys(p.views) {
 		view := p.views[name]
-		ps := &schedule.PoolState{Name: name, Backend: view.spec.Config.Backend,
-			AvailabilityZone: view.spec.Config.AvailabilityZone, Stats: view.stats}
+		ps := newPoolState(view.spec, view.stats)
 		p.poolByName[name] = ps
 		p.poolOrder = append(p.poolOrder, ps)
 	}
@@ -115,12 +115,15 @@ func (p *planner) placeVolume(c *Change, byName map[string]*schedule.PoolState, 
 			Detail:  schedulerDetail(d, err.Error()+"\nFree capacity on a pool, add a pool, or change the volume's size, type or availability_zone.")})
 		return
 	}
-	c.Placement = &Placement{Pool: chosen.Name, Explanation: &exp}
-	if d.secretRequest {
-		c.Placement = &Placement{Pool: chosen.Name, Why: "chosen by the scheduler; the explanation is hidden because the request uses sensitive values"}
-	}
+	c.Placement = &Placement{Pool: chosen.Name, Explanation: &exp, Secret: d.secretRequest}
 	c.Thick = req.Thick()
 	p.finishPlacement(c, chosen, size)
+}
+
+// newPoolState is a pool as the scheduler sees it, from its spec and stats.
+func newPoolState(spec PoolSpec, stats drivers.PoolStats) *schedule.PoolState {
+	return &schedule.PoolState{Name: spec.Config.FullName(), Backend: spec.Config.Backend,
+		AvailabilityZone: spec.Config.AvailabilityZone, Stats: stats}
 }
 
 func (p *planner) request(c *Change, d *desired, size int) schedule.Request {

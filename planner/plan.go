@@ -89,6 +89,9 @@ type Placement struct {
 	// a volume from a snapshot stays on its source's pool).
 	Why         string                `json:"why,omitempty"`
 	Explanation *schedule.Explanation `json:"explanation,omitempty"`
+	// Secret: the request quotes sensitive values, so views must not show
+	// the explanation (the applier still uses it to reschedule).
+	Secret bool `json:"secret,omitempty"`
 }
 
 // Drift is a difference between the record and what a backend holds, found
@@ -128,8 +131,11 @@ type Plan struct {
 	// RefreshOnly plans record drift and change nothing else.
 	RefreshOnly bool       `json:"refresh_only,omitempty"`
 	Pools       []PoolSpec `json:"pools"`
-	Changes     []*Change  `json:"changes"`
-	Drift       []*Drift   `json:"drift,omitempty"`
+	// Scheduler is the pipeline placements were made with; an apply
+	// reschedules a failed create with the same one.
+	Scheduler schedule.Spec `json:"scheduler"`
+	Changes   []*Change     `json:"changes"`
+	Drift     []*Drift      `json:"drift,omitempty"`
 }
 
 // FormatVersion is the saved-plan format this slab writes and reads.

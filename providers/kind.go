@@ -22,6 +22,11 @@ type Env interface {
 	// Lookup returns a recorded object by kind and ID (a replaced object
 	// and its replacement share an address, never an ID).
 	Lookup(kind state.Kind, id string) (state.Object, bool)
+	// Reschedule returns the next pool for a create that failed on the
+	// pools attempted so far, or "" when there is none (no alternative
+	// passes the scheduler's filters now, or the volume was not placed
+	// by the scheduler).
+	Reschedule(address string, attempted []string) string
 	// NewID returns a fresh object ID that drivers accept.
 	NewID() string
 	Now() time.Time

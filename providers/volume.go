@@ -74,6 +74,10 @@ func SourceKind(address string) string {
 	return kind
 }
 
+// MaxCreateAttempts is Cinder's scheduler_max_attempts: a create that
+// fails on its pool is tried on the next best pool, three tries in all.
+const MaxCreateAttempts = 3
+
 func (volumeKind) Create(ctx context.Context, env Env, op Op) error {
 	typeID, err := resolveID(env, str(op.After, "type"))
 	if err != nil {
@@ -81,10 +85,6 @@ func (volumeKind) Create(ctx context.Context, env Env, op Op) error {
 	}
 	source := str(op.After, "source")
 	sourceID, err := resolveID(env, source)
-	if err != nil {
-		return err
-	}
-	pool, err := env.Pool(op.Pool)
 	if err != nil {
 		return err
 	}
@@ -99,27 +99,60 @@ func (volumeKind) Create(ctx context.Context, env Env, op Op) error {
 	if source != "" {
 		v.SourceKind, v.SourceID, v.SourceAddress = SourceKind(source), sourceID, source
 	}
-	// Record before the driver call: a crash after the driver created the
-	// file still leaves a row that names it, and the next refresh settles it.
-	if err := env.Record(ctx, state.Write{Put: v, Event: state.Event{Action: "create", Detail: "creating on " + op.Pool}}); err != nil {
-		return err
+	var attempted []string
+	for attempt := 1; ; attempt++ {
+		got, err := createOn(ctx, env, v, op.Thick, attempt)
+		if err == nil {
+			v.Status, v.StatusReason, v.ProviderLocation, v.UpdatedAt = StatusAvailable, "", got.ProviderLocation, env.Now()
+			return env.Record(ctx, state.Write{Put: v, Event: state.Event{Action: "create", Detail: "available on " + v.Pool}})
+		}
+		attempted = append(attempted, v.Pool)
+		// An outcome that is unknown is never retried elsewhere: the first
+		// pool may yet hold the volume. Volumes bound to a source's pool
+		// have nowhere else to go.
+		next := ""
+		if attempt < MaxCreateAttempts && drivers.ClassOf(err) != drivers.MayBeInProgress && v.SourceKind == "" {
+			next = env.Reschedule(op.Address, attempted)
+		}
+		if next == "" {
+			if attempt > 1 {
+				err = fmt.Errorf("%w (after %d attempts on %s)", err, attempt, strings.Join(attempted, ", "))
+			}
+			return recordFailure(ctx, env, v, StatusError, "create", err)
+		}
+		if rerr := env.Record(ctx, state.Write{Put: v, Event: state.Event{Action: "reschedule",
+			Detail: fmt.Sprintf("attempt %d on %s failed: %v; trying %s", attempt, v.Pool, err, next)}}); rerr != nil {
+			return rerr
+		}
+		v.Pool = next
 	}
-	var got drivers.Volume
+}
+
+// createOn makes the volume on v.Pool. The row is written before the
+// driver call, so a crash after the driver made the file still leaves a
+// row that names it, and the next refresh settles it.
+func createOn(ctx context.Context, env Env, v *state.Volume, thick bool, attempt int) (drivers.Volume, error) {
+	pool, err := env.Pool(v.Pool)
+	if err != nil {
+		return drivers.Volume{}, err
+	}
+	v.Status, v.UpdatedAt = StatusCreating, env.Now()
+	detail := "creating on " + v.Pool
+	if attempt > 1 {
+		detail = fmt.Sprintf("creating on %s (attempt %d of %d)", v.Pool, attempt, MaxCreateAttempts)
+	}
+	if err := env.Record(ctx, state.Write{Put: v, Event: state.Event{Action: "create", Detail: detail}}); err != nil {
+		return drivers.Volume{}, err
+	}
 	switch v.SourceKind {
 	case "":
-		got, err = pool.CreateVolume(ctx, drivers.CreateVolumeRequest{ID: v.ID, SizeGiB: v.SizeGiB, Thick: op.Thick})
+		return pool.CreateVolume(ctx, drivers.CreateVolumeRequest{ID: v.ID, SizeGiB: v.SizeGiB, Thick: thick})
 	case "snapshot":
-		got, err = pool.CreateVolumeFromSnapshot(ctx, drivers.CreateFromSnapshotRequest{ID: v.ID, SnapshotID: sourceID, SizeGiB: v.SizeGiB})
+		return pool.CreateVolumeFromSnapshot(ctx, drivers.CreateFromSnapshotRequest{ID: v.ID, SnapshotID: v.SourceID, SizeGiB: v.SizeGiB})
 	case "volume":
-		got, err = pool.CloneVolume(ctx, drivers.CloneVolumeRequest{ID: v.ID, SourceID: sourceID, SizeGiB: v.SizeGiB})
-	default:
-		err = fmt.Errorf("volumes from a %s are not supported yet", v.SourceKind)
+		return pool.CloneVolume(ctx, drivers.CloneVolumeRequest{ID: v.ID, SourceID: v.SourceID, SizeGiB: v.SizeGiB})
 	}
-	if err != nil {
-		return recordFailure(ctx, env, v, StatusError, "create", err)
-	}
-	v.Status, v.ProviderLocation, v.UpdatedAt = StatusAvailable, got.ProviderLocation, env.Now()
-	return env.Record(ctx, state.Write{Put: v, Event: state.Event{Action: "create", Detail: "available"}})
+	return drivers.Volume{}, fmt.Errorf("volumes from a %s are not supported yet", v.SourceKind)
 }
 
 func (volumeKind) Update(ctx context.Context, env Env, op Op) error {

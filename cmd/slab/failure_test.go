@@ -150,3 +150,51 @@ func TestVolumeDeletedOutsideSlabIsReportedAsDrift(t *testing.T) {
 	mustSlab(t, dir, 0, "apply", "-auto-approve")
 	mustSlab(t, dir, 0, "plan", "-detailed-exitcode")
 }
+
+func TestAFailedCreateIsRescheduledToTheNextBestPool(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "main.hcl", `
+backend "x" {
+  driver = "file"
+  pool "a" {
+    path = "pools/a"
+  }
+  pool "b" {
+    path = "pools/b"
+  }
+}
+
+volume "v" {
+  size = 1
+}
+`)
+	// Both pools report the same stats, so the tie goes to x#a by name;
+	// x#a cannot be written.
+	broken := filepath.Join(dir, "pools", "a")
+	pool, err := drivers.Open("file", drivers.PoolConfig{Backend: "x", Name: "a", Path: broken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool.Close()
+	readOnly(t, broken)
+
+	r := mustSlab(t, dir, 0, "plan")
+	if !strings.Contains(r.stdout, "# placement: x#a") {
+		t.Fatalf("expected the plan to pick x#a first:\n%s", r)
+	}
+	mustSlab(t, dir, 0, "apply", "-auto-approve")
+	rec, hist := readState(t, dir, "default")
+	if v := volumeAt(t, rec, "volume.v"); v.Pool != "x#b" || v.Status != "available" {
+		t.Fatalf("volume on %s (%s), want rescheduled to x#b and available", v.Pool, v.Status)
+	}
+	var attempts []string
+	for _, e := range hist {
+		if e.Address == "volume.v" && (e.Action == "reschedule" || strings.Contains(e.Detail, "attempt")) {
+			attempts = append(attempts, e.Detail)
+		}
+	}
+	if len(attempts) != 2 || !strings.Contains(attempts[0], "attempt 1 on x#a failed") || !strings.Contains(attempts[1], "attempt 2 of 3") {
+		t.Errorf("history does not record each attempt: %q", attempts)
+	}
+	mustSlab(t, dir, 0, "plan", "-detailed-exitcode")
+}

@@ -118,7 +118,11 @@ func WritePlanJSON(w io.Writer, p *planner.Plan) error {
 			Change: jc, ActionReason: c.Reason, Detail: c.Detail,
 		})
 		if pl := c.Placement; pl != nil {
-			out.Placements = append(out.Placements, jsonPlacement{Address: c.Address, Pool: pl.Pool, Why: pl.Why, Explanation: pl.Explanation})
+			jp := jsonPlacement{Address: c.Address, Pool: pl.Pool, Why: pl.Why, Explanation: pl.Explanation}
+			if pl.Secret {
+				jp.Explanation, jp.Why = nil, "explanation hidden: the request uses sensitive values"
+			}
+			out.Placements = append(out.Placements, jp)
 		}
 	}
 	enc := json.NewEncoder(w)

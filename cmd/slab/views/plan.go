@@ -132,6 +132,9 @@ func placementLine(p *planner.Placement) string {
 	if p.Why != "" {
 		return p.Pool + " (" + p.Why + ")"
 	}
+	if p.Secret {
+		return p.Pool + " (chosen by the scheduler; the explanation is hidden because the request uses sensitive values)"
+	}
 	if p.Explanation == nil {
 		return p.Pool
 	}
