@@ -4,6 +4,8 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/zclconf/go-cty/cty"
+
 	"github.com/slab-storage/slab/hcl/config"
 	"github.com/slab-storage/slab/providers"
 	"github.com/slab-storage/slab/state"
@@ -15,8 +17,13 @@ type desired struct {
 	common    *config.Common
 	attrs     providers.Attrs
 	lifecycle config.Lifecycle
-	// volume only: the type's extra specs, for scheduling and retype checks.
+	// volume only: the type's name, extra specs and QoS specs, for
+	// scheduling and retype checks.
+	typeName   string
 	extraSpecs map[string]string
+	qosSpecs   map[string]string
+	// hints are the volume's scheduler_hints, read when it is placed.
+	hints map[string]cty.Value
 	// secretRequest: the volume's size or zone, or its type's extra specs,
 	// come from sensitive values, so scheduler reasons (which quote them)
 	// are not shown.
@@ -38,15 +45,23 @@ func desiredObjects(cfg *config.Config) (map[string]*desired, map[string]bool) {
 	}
 	specs := map[string]map[string]string{}
 	secretSpecs := map[string]bool{}
+	typeNames := map[string]string{}
+	qosSpecs := map[string]map[string]string{}
+	qosByAddr := map[string]map[string]string{}
+	for _, q := range cfg.QoS {
+		qosByAddr[q.Address] = q.Specs
+	}
 	for _, t := range cfg.VolumeTypes {
 		specs[t.Address] = t.ExtraSpecs
+		typeNames[t.Address] = t.Name
+		qosSpecs[t.Address] = qosByAddr[t.QoS]
 		secretSpecs[t.Address] = slices.Contains(t.Sensitive, "extra_specs")
 		add(&desired{kind: "volume_type", common: &t.Common, attrs: providers.Attrs{
 			"description": strAttr(t.Description), "extra_specs": mapAttr(t.ExtraSpecs), "qos": strAttr(t.QoS)}})
 	}
 	for _, v := range cfg.Volumes {
 		secret := secretSpecs[v.Type] || slices.Contains(v.Sensitive, "size") || slices.Contains(v.Sensitive, "availability_zone")
-		add(&desired{kind: "volume", common: &v.Common, lifecycle: v.Lifecycle, extraSpecs: specs[v.Type], secretRequest: secret, attrs: providers.Attrs{
+		add(&desired{kind: "volume", common: &v.Common, lifecycle: v.Lifecycle, typeName: typeNames[v.Type], extraSpecs: specs[v.Type], qosSpecs: qosSpecs[v.Type], secretRequest: secret, hints: v.SchedulerHints, attrs: providers.Attrs{
 			"size": int64(v.Size), "type": strAttr(v.Type), "availability_zone": strAttr(v.AvailabilityZone),
 			"source": strAttr(v.Source.Address), "description": strAttr(v.Description), "metadata": mapAttr(v.Metadata)}})
 	}

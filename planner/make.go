@@ -43,6 +43,7 @@ type Scheduler interface {
 type planner struct {
 	cfg       *config.Config
 	opts      Options
+	spec      schedule.Spec
 	views     map[string]*poolView
 	addressOf func(string) string
 	desired   map[string]*desired
@@ -75,7 +76,7 @@ func Make(ctx context.Context, cfg *config.Config, rec *state.State, pools *Pool
 		}
 		opts.Scheduler = s
 	}
-	p := &planner{cfg: cfg, opts: opts, byAddr: map[string]*Change{}}
+	p := &planner{cfg: cfg, opts: opts, spec: spec, byAddr: map[string]*Change{}}
 	p.views = readPools(ctx, pools, opts.Refresh)
 	if ctx.Err() != nil {
 		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Interrupted", Detail: "The plan was interrupted while reading the pools; nothing was changed."}}

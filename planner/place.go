@@ -107,6 +107,11 @@ func (p *planner) placeVolume(c *Change, byName map[string]*schedule.PoolState, 
 		return
 	}
 	req := p.request(c, d, size)
+	hints, ok := p.schedulerHints(d, func(addr string) { poolOf(addr) })
+	if !ok {
+		return
+	}
+	req.Hints = hints
 	chosen, exp, err := p.opts.Scheduler.Place(ordered, req)
 	if err != nil {
 		rng := d.common.DeclRange
@@ -127,8 +132,10 @@ func newPoolState(spec PoolSpec, stats drivers.PoolStats) *schedule.PoolState {
 }
 
 func (p *planner) request(c *Change, d *desired, size int) schedule.Request {
-	req := schedule.Request{Address: c.Address, SizeGiB: size, ExtraSpecs: d.extraSpecs}
+	req := schedule.Request{Address: c.Address, SizeGiB: size, VolumeType: d.typeName,
+		ExtraSpecs: d.extraSpecs, QoSSpecs: d.qosSpecs}
 	req.AvailabilityZone, _ = c.After["availability_zone"].(string)
+	req.Metadata, _ = c.After["metadata"].(map[string]string)
 	return req
 }
 
@@ -182,7 +189,7 @@ func (p *planner) checkInPlace(c *Change, d *desired, obj state.Object) {
 	if ps == nil {
 		return // reported by checkUndeclaredPools
 	}
-	req := schedule.Request{Address: c.Address, ExtraSpecs: d.extraSpecs}
+	req := schedule.Request{Address: c.Address, VolumeType: d.typeName, ExtraSpecs: d.extraSpecs, QoSSpecs: d.qosSpecs}
 	if grows {
 		req.SizeGiB, req.OldSizeGiB = sizeOf(c), vol.SizeGiB
 	}
