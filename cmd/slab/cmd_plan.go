@@ -95,6 +95,7 @@ func runPlan(ctx context.Context, c *cli, args []string) int {
 	f.register(fs)
 	fs.BoolVar(&f.destroy, "destroy", false, "plan to destroy everything the stack manages")
 	out := fs.String("out", "", "save the plan to this file, for slab apply FILE")
+	explain := fs.String("explain", "", "print how the scheduler placed this volume: every pool, why it was rejected or how it scored")
 	detailed := fs.Bool("detailed-exitcode", false, "exit 0 when there are no changes, 2 when there are, 1 on errors")
 	if code, ok := parse(fs, args); !ok {
 		return code
@@ -122,6 +123,11 @@ func runPlan(ctx context.Context, c *cli, args []string) int {
 		}
 	} else {
 		views.WritePlan(c.stdout, plan)
+	}
+	if *explain != "" && !f.json {
+		if code := c.explain(plan, *explain); code != 0 {
+			return code
+		}
 	}
 	if *out != "" {
 		if err := planner.Save(c.path(*out), plan); err != nil {
@@ -231,6 +237,28 @@ func (c *cli) apply(ctx context.Context, name string, args []string, destroy boo
 		code = c.errorf("%v", err)
 	}
 	return code
+}
+
+// explain prints the scheduler's reasoning for one address of the plan.
+func (c *cli) explain(plan *planner.Plan, addr string) int {
+	ch := plan.Change(addr)
+	switch {
+	case ch == nil:
+		return c.errorf("No change for %s in this plan\nslab plan -explain takes the address of a volume the plan creates or replaces; run slab state list to see the recorded addresses.", addr)
+	case ch.Placement == nil:
+		pool, _ := ch.After["pool"].(string)
+		return c.errorf("%s is not placed by this plan\nIt is %s and stays on pool %s; only volumes the plan creates or replaces go through the scheduler.", addr, ch.Action, pool)
+	}
+	fmt.Fprintln(c.stdout)
+	switch pl := ch.Placement; {
+	case pl.Secret:
+		fmt.Fprintf(c.stdout, "%s goes to %s. The explanation is hidden because the request uses sensitive values.\n", addr, pl.Pool)
+	case pl.Why != "" || pl.Explanation == nil:
+		fmt.Fprintf(c.stdout, "%s goes to %s: %s.\n", addr, pl.Pool, pl.Why)
+	default:
+		views.WriteExplanation(c.stdout, pl.Explanation)
+	}
+	return 0
 }
 
 // confirm asks for "yes" on standard input.

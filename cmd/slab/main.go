@@ -47,6 +47,7 @@ func init() {
 		"output":       {"Show output values", runOutput},
 		"version":      {"Show the slab version", runVersion},
 		"force-unlock": {"Break a stack lock left by a crashed process", runForceUnlock},
+		"schedule":     {"Run the scheduler on declared pool stats (what-if capacity planning)", runSchedule},
 	}
 }
 
@@ -111,7 +112,7 @@ func usage(w io.Writer) {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].synopsis)
+		fmt.Fprintf(w, "  %-13s %s\n", n, commands[n].synopsis)
 	}
 	fmt.Fprintln(w, "\nEvery option can be written -option or --option. Run slab <command> -help for its options.")
 }
