@@ -329,7 +329,7 @@ func (e *applyEnv) Reschedule(address string, attempted []string) string {
 		return ""
 	}
 	req := c.Placement.Explanation.Request
-	for _, w := range c.Placement.Explanation.Weighed {
+	for _, w := range c.Placement.Explanation.Ranked() {
 		if slices.Contains(attempted, w.Pool) {
 			continue
 		}

@@ -3,6 +3,7 @@ package schedule
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -42,7 +43,20 @@ type CapacityFactors struct {
 	VirtualFree float64
 }
 
-func round2(v float64) float64 { return math.Round(v*100) / 100 }
+// round2 is Python's round(v, 2), which Cinder's _limit uses: the exact
+// binary value rounded to two decimals, ties to even (round(2.675, 2) is
+// 2.67, as 2.675 is stored just below the tie). v×100 rounds the same way
+// unless it lands next to a tie, where the product's own rounding error
+// could decide; there, and for huge values, the exact decimal expansion
+// decides.
+func round2(v float64) float64 {
+	y := v * 100
+	if math.Abs(y) < 1e9 && math.Abs(math.Abs(y-math.Trunc(y))-0.5) > 1e-6 {
+		return math.Round(y) / 100
+	}
+	r, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'f', 2, 64), 64)
+	return r
+}
 
 // Factors computes capacity for a request: reserved = floor(total ×
 // reserved% / 100), base = total − reserved; thin: available = base × ratio
@@ -50,12 +64,15 @@ func round2(v float64) float64 { return math.Round(v*100) / 100 }
 // min(free, base − provisioned). Only call with finite capacities.
 func Factors(st drivers.PoolStats, thick bool) CapacityFactors {
 	total, free := st.TotalCapacityGB.GiB, st.FreeCapacityGB.GiB
-	reserved := math.Floor(total * float64(st.ReservedPercentage) / 100)
+	// Cinder divides the percentage first (float(pct) / 100), so 29% of
+	// 100 reserves floor(28.999999999999996) = 28.
+	reserved := math.Floor(total * (float64(st.ReservedPercentage) / 100))
 	base := total - reserved
 	f := CapacityFactors{Thin: !thick && st.ThinProvisioningSupport, Ratio: OverSubscriptionRatio(st)}
 	if f.Thin {
-		f.Available = round2(base * f.Ratio)
-		f.VirtualFree = round2(f.Available - st.ProvisionedCapacityGB)
+		avail := base * f.Ratio // Cinder subtracts from the unrounded value
+		f.Available = round2(avail)
+		f.VirtualFree = round2(avail - st.ProvisionedCapacityGB)
 	} else {
 		f.Available = round2(base)
 		f.VirtualFree = round2(math.Min(free, base-st.ProvisionedCapacityGB))
@@ -84,7 +101,7 @@ func (CapacityFilter) Filter(p *PoolState, req *Request) (bool, string) {
 	case st.TotalCapacityGB.GiB <= 0:
 		return false, fmt.Sprintf("total capacity is %s GiB", st.TotalCapacityGB)
 	}
-	f := Factors(st, req.Thick())
+	f := p.Factors(req.Thick())
 	if f.Thin {
 		if f.Ratio < 1 {
 			return false, fmt.Sprintf("max_over_subscription_ratio %.2f is below 1", f.Ratio)
@@ -119,7 +136,7 @@ func (w CapacityWeigher) Weigh(p *PoolState, req *Request) (float64, error) {
 		}
 		return math.Inf(1), nil
 	}
-	return Factors(st, req.Thick()).VirtualFree, nil
+	return p.Factors(req.Thick()).VirtualFree, nil
 }
 
 // AvailabilityZoneFilter is Cinder's AvailabilityZoneFilter: a request that
@@ -130,13 +147,11 @@ type AvailabilityZoneFilter struct{}
 func (AvailabilityZoneFilter) Name() string { return "AvailabilityZoneFilter" }
 
 func (AvailabilityZoneFilter) Filter(p *PoolState, req *Request) (bool, string) {
-	if zones := req.ExtraSpecs["RESKEY:availability_zones"]; zones != "" {
-		for _, z := range strings.Split(zones, ",") {
-			if strings.TrimSpace(z) == p.AvailabilityZone {
-				return true, ""
-			}
+	if zones := req.Zones(); zones != nil {
+		if slices.Contains(zones, p.AvailabilityZone) {
+			return true, ""
 		}
-		return false, fmt.Sprintf("zone %q is not in the type's availability zones %q", p.AvailabilityZone, zones)
+		return false, fmt.Sprintf("zone %q is not in the type's availability zones %q", p.AvailabilityZone, req.ExtraSpecs["RESKEY:availability_zones"])
 	}
 	if req.AvailabilityZone != "" && req.AvailabilityZone != p.AvailabilityZone {
 		return false, fmt.Sprintf("zone %q, requested %q", p.AvailabilityZone, req.AvailabilityZone)

@@ -3,8 +3,11 @@ package schedule
 import (
 	"fmt"
 	"math"
+	"runtime"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/slab-storage/slab/drivers"
 )
@@ -21,7 +24,28 @@ type PoolState struct {
 	// SameBackend / DifferentBackend filters read it.
 	Volumes []string
 
-	caps map[string]any // cache of Capabilities(); reset when stats change
+	caps    map[string]any      // cache of Capabilities(); reset when stats change
+	factors [2]*CapacityFactors // cache of Factors(thin), Factors(thick); same
+}
+
+// Factors are the pool's capacity factors for a thin or thick request,
+// computed once until its stats change.
+func (p *PoolState) Factors(thick bool) CapacityFactors {
+	i := 0
+	if thick {
+		i = 1
+	}
+	if p.factors[i] == nil {
+		f := Factors(p.Stats, thick)
+		p.factors[i] = &f
+	}
+	return *p.factors[i]
+}
+
+// statsChanged drops everything computed from the stats.
+func (p *PoolState) statsChanged() {
+	p.caps = nil
+	p.factors = [2]*CapacityFactors{}
 }
 
 // Consume charges a placed volume to the pool, as Cinder's
@@ -29,7 +53,7 @@ type PoolState struct {
 // names the volume for the backend-affinity hints.
 func (p *PoolState) Consume(sizeGiB int, ref string) {
 	size := float64(sizeGiB)
-	p.caps = nil
+	p.statsChanged()
 	p.Stats.AllocatedCapacityGB += size
 	p.Stats.ProvisionedCapacityGB += size
 	if p.Stats.FreeCapacityGB.Finite() {
@@ -45,7 +69,7 @@ func (p *PoolState) Consume(sizeGiB int, ref string) {
 // rescheduled elsewhere (as Cinder reverts a failed attempt's capacity).
 func (p *PoolState) Release(sizeGiB int, ref string) {
 	size := float64(sizeGiB)
-	p.caps = nil
+	p.statsChanged()
 	p.Stats.AllocatedCapacityGB -= size
 	p.Stats.ProvisionedCapacityGB -= size
 	if p.Stats.FreeCapacityGB.Finite() {
@@ -76,6 +100,27 @@ type Request struct {
 	// Metadata is the volume's metadata (volume.metadata in expressions).
 	Metadata map[string]string `json:"metadata,omitempty"`
 	Hints    Hints             `json:"hints,omitempty"`
+
+	// prepared caches what the many filter and weigher calls of one
+	// placement derive from the request (see prepare).
+	prepared bool
+	thick    bool
+	zones    []string // RESKEY:availability_zones, split
+}
+
+// prepare computes the request's derived values once; after it the
+// request is only read, so pools can be evaluated concurrently.
+func (r *Request) prepare() {
+	if r.prepared {
+		return
+	}
+	r.prepared = true
+	r.thick = r.ExtraSpecs["provisioning:type"] == "thick"
+	if zones := r.ExtraSpecs["RESKEY:availability_zones"]; zones != "" {
+		for _, z := range strings.Split(zones, ",") {
+			r.zones = append(r.zones, strings.TrimSpace(z))
+		}
+	}
 }
 
 // Hints are Cinder's scheduler hints, with slab's names.
@@ -99,7 +144,16 @@ func (r *Request) RequestedGiB() int {
 }
 
 // Thick reports whether the request's type asks for thick provisioning.
-func (r *Request) Thick() bool { return r.ExtraSpecs["provisioning:type"] == "thick" }
+func (r *Request) Thick() bool {
+	r.prepare()
+	return r.thick
+}
+
+// Zones is the type's RESKEY:availability_zones, or nil.
+func (r *Request) Zones() []string {
+	r.prepare()
+	return r.zones
+}
 
 // Filter is one feasibility check. A pool that fails gets the reason.
 type Filter interface {
@@ -177,73 +231,141 @@ func (s *Scheduler) Check(pool *PoolState, req *Request) *Rejection {
 }
 
 // Place picks the best pool for req. It does not consume capacity: the
-// caller does, once the placement is final.
+// caller does, once the placement is final. Explanation.Weighed lists the
+// survivors in pool order; Ranked sorts them.
 func (s *Scheduler) Place(pools []*PoolState, req Request) (*PoolState, Explanation, error) {
+	req.prepare()
 	exp := Explanation{Request: req}
-	var survivors []*PoolState
-	for _, p := range pools {
-		if r := s.Check(p, &req); r != nil {
-			exp.Rejected = append(exp.Rejected, *r)
+	ev := s.evaluate(pools, &req)
+	var survivors []int // indexes into pools
+	for i := range pools {
+		if ev.rejected[i] != nil {
+			exp.Rejected = append(exp.Rejected, *ev.rejected[i])
 			continue
 		}
-		survivors = append(survivors, p)
+		survivors = append(survivors, i)
 	}
 	if len(survivors) == 0 {
 		return nil, exp, &NoValidPoolError{Explanation: exp}
 	}
-	exp.Weighed = s.weigh(survivors, &req)
-	sort.SliceStable(exp.Weighed, func(i, j int) bool {
-		if exp.Weighed[i].Total != exp.Weighed[j].Total {
-			return exp.Weighed[i].Total > exp.Weighed[j].Total
-		}
-		return exp.Weighed[i].Pool < exp.Weighed[j].Pool // deterministic tie-break
-	})
-	exp.Chosen = exp.Weighed[0].Pool
-	for _, p := range survivors {
-		if p.Name == exp.Chosen {
-			return p, exp, nil
+	exp.Weighed = s.normalize(pools, survivors, ev.raw)
+	best := 0
+	for i, w := range exp.Weighed {
+		if better(w, exp.Weighed[best]) {
+			best = i
 		}
 	}
-	panic("unreachable: chosen pool is a survivor")
+	exp.Chosen = exp.Weighed[best].Pool
+	return pools[survivors[best]], exp, nil
 }
 
-// weigh normalises each weigher's raw scores to [0,1] by (w−min)/(max−min)
-// (all equal → 0) and sums multiplier × normalised, as Cinder's
-// OrderedHostWeightHandler does.
-func (s *Scheduler) weigh(pools []*PoolState, req *Request) []Weighed {
-	out := make([]Weighed, len(pools))
-	for i, p := range pools {
-		out[i].Pool = p.Name
-	}
-	for _, w := range s.Weighers {
-		raw := make([]float64, len(pools))
-		for i, p := range pools {
-			v, err := w.Weigh(p, req)
-			if err != nil {
-				v = 0 // a weigher that cannot score a pool gives it nothing
+// evaluation is every pool's filter verdict and raw weights.
+type evaluation struct {
+	rejected []*Rejection // nil: passed
+	raw      []float64    // len(pools) × len(weighers), pool-major
+}
+
+// parallelFrom is the pool count from which filtering and weighing are
+// split across the CPUs; below it the goroutines cost more than they save.
+const parallelFrom = 256
+
+// evaluate runs the filters and the raw weighers on every pool. Each pool
+// is touched by one goroutine only, and the request is prepared, so the
+// per-pool caches need no lock.
+func (s *Scheduler) evaluate(pools []*PoolState, req *Request) evaluation {
+	nw := len(s.Weighers)
+	ev := evaluation{rejected: make([]*Rejection, len(pools)), raw: make([]float64, len(pools)*nw)}
+	run := func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			if r := s.Check(pools[i], req); r != nil {
+				ev.rejected[i] = r
+				continue
 			}
-			raw[i] = v
+			for j, w := range s.Weighers {
+				v, err := w.Weigh(pools[i], req)
+				if err != nil {
+					v = 0 // a weigher that cannot score a pool gives it nothing
+				}
+				ev.raw[i*nw+j] = v
+			}
 		}
-		replaceInfinite(raw)
-		lo, hi := raw[0], raw[0]
-		for _, v := range raw {
-			lo, hi = math.Min(lo, v), math.Max(hi, v)
+	}
+	workers := runtime.GOMAXPROCS(0)
+	if len(pools) < parallelFrom || workers < 2 {
+		run(0, len(pools))
+		return ev
+	}
+	var wg sync.WaitGroup
+	chunk := (len(pools) + workers - 1) / workers
+	for lo := 0; lo < len(pools); lo += chunk {
+		hi := min(lo+chunk, len(pools))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			run(lo, hi)
+		}()
+	}
+	wg.Wait()
+	return ev
+}
+
+// normalize turns the survivors' raw weights into scores: per weigher
+// (w−min)/(max−min) over the survivors (all equal → 0), summed with the
+// multiplier, as Cinder's OrderedHostWeightHandler does. Scores share one
+// backing array: a plan over many pools makes many of these.
+func (s *Scheduler) normalize(pools []*PoolState, survivors []int, raw []float64) []Weighed {
+	nw := len(s.Weighers)
+	out := make([]Weighed, len(survivors))
+	scores := make([]Score, len(survivors)*nw)
+	col := make([]float64, len(survivors))
+	for i, pi := range survivors {
+		out[i].Pool = pools[pi].Name
+		out[i].Scores = scores[i*nw : i*nw : (i+1)*nw]
+	}
+	for j, w := range s.Weighers {
+		for i, pi := range survivors {
+			col[i] = raw[pi*nw+j]
 		}
-		for i, v := range raw {
+		replaceInfinite(col)
+		lo, hi := col[0], col[0]
+		for _, v := range col[1:] {
+			lo, hi = min(lo, v), max(hi, v)
+		}
+		name, mult := w.Name(), w.Multiplier()
+		for i, v := range col {
 			norm := 0.0
 			if hi > lo {
 				norm = (v - lo) / (hi - lo)
 			}
-			out[i].Scores = append(out[i].Scores, Score{Weigher: w.Name(), Raw: v, Normalized: norm, Multiplier: w.Multiplier()})
-			out[i].Total += w.Multiplier() * norm
+			out[i].Scores = append(out[i].Scores, Score{Weigher: name, Raw: v, Normalized: norm, Multiplier: mult})
+			out[i].Total += mult * norm
 		}
 	}
+	return out
+}
+
+// better orders weighed pools: higher total first, then pool name, so
+// ties are broken the same way every time.
+func better(a, b Weighed) bool {
+	if a.Total != b.Total {
+		return a.Total > b.Total
+	}
+	return a.Pool < b.Pool
+}
+
+// Ranked returns the survivors best first.
+func (e *Explanation) Ranked() []Weighed {
+	out := append([]Weighed(nil), e.Weighed...)
+	sort.SliceStable(out, func(i, j int) bool { return better(out[i], out[j]) })
 	return out
 }
 
 // replaceInfinite turns +Inf weights into max_finite + (max_finite −
 // min)×100, or max_finite + 10000 when that offset is 0, as Cinder does.
 func replaceInfinite(raw []float64) {
+	if !slices.ContainsFunc(raw, func(v float64) bool { return math.IsInf(v, 1) }) {
+		return
+	}
 	first := true
 	var lo, hi float64
 	for _, v := range raw {

@@ -105,8 +105,8 @@ func TestPlaceChoosesMostVirtualFreeAndExplains(t *testing.T) {
 	if len(exp.Rejected) != 1 || exp.Rejected[0].Filter != "AvailabilityZoneFilter" || exp.Rejected[0].Pool != "c#other-zone" {
 		t.Errorf("rejections = %+v, want c#other-zone by AvailabilityZone", exp.Rejected)
 	}
-	if len(exp.Weighed) != 2 || exp.Weighed[0].Total != 1 || exp.Weighed[1].Total != 0 {
-		t.Errorf("weights = %+v, want normalised 1 then 0", exp.Weighed)
+	if ranked := exp.Ranked(); len(ranked) != 2 || ranked[0].Pool != "b#big" || ranked[0].Total != 1 || ranked[1].Total != 0 {
+		t.Errorf("ranked weights = %+v, want b#big normalised to 1, then 0", ranked)
 	}
 }
 

@@ -3,7 +3,6 @@ package views
 import (
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 	"text/tabwriter"
 
@@ -32,14 +31,7 @@ func WriteExplanation(w io.Writer, exp *schedule.Explanation) {
 	fmt.Fprintf(w, "Placement of %s (%s):\n\n", name, what)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "  POOL\tRESULT\tWEIGHT\tDETAIL")
-	ranked := append([]schedule.Weighed(nil), exp.Weighed...)
-	sort.SliceStable(ranked, func(i, j int) bool {
-		if ranked[i].Total != ranked[j].Total {
-			return ranked[i].Total > ranked[j].Total
-		}
-		return ranked[i].Pool < ranked[j].Pool
-	})
-	for _, wd := range ranked {
+	for _, wd := range exp.Ranked() {
 		result := "passed"
 		if wd.Pool == exp.Chosen {
 			result = "chosen"

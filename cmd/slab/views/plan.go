@@ -142,8 +142,8 @@ func placementLine(p *planner.Placement) string {
 	passed := len(e.Weighed)
 	total := passed + len(e.Rejected)
 	line := fmt.Sprintf("%s (best of %d/%d pools that passed the filters", p.Pool, passed, total)
-	if len(e.Weighed) > 1 {
-		line += fmt.Sprintf(", weight %s", strconv.FormatFloat(e.Weighed[0].Total, 'f', -1, 64))
+	if ranked := e.Ranked(); len(ranked) > 1 {
+		line += fmt.Sprintf(", weight %s", strconv.FormatFloat(ranked[0].Total, 'f', -1, 64))
 	}
 	return line + ")"
 }
