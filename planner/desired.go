@@ -48,14 +48,16 @@ func desiredObjects(cfg *config.Config) (map[string]*desired, map[string]bool) {
 	typeNames := map[string]string{}
 	qosSpecs := map[string]map[string]string{}
 	qosByAddr := map[string]map[string]string{}
+	qosSecret := map[string]bool{}
 	for _, q := range cfg.QoS {
 		qosByAddr[q.Address] = q.Specs
+		qosSecret[q.Address] = slices.Contains(q.Sensitive, "specs")
 	}
 	for _, t := range cfg.VolumeTypes {
 		specs[t.Address] = t.ExtraSpecs
 		typeNames[t.Address] = t.Name
 		qosSpecs[t.Address] = qosByAddr[t.QoS]
-		secretSpecs[t.Address] = slices.Contains(t.Sensitive, "extra_specs")
+		secretSpecs[t.Address] = slices.Contains(t.Sensitive, "extra_specs") || qosSecret[t.QoS]
 		add(&desired{kind: "volume_type", common: &t.Common, attrs: providers.Attrs{
 			"description": strAttr(t.Description), "extra_specs": mapAttr(t.ExtraSpecs), "qos": strAttr(t.QoS)}})
 	}

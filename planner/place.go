@@ -135,7 +135,11 @@ func (p *planner) request(c *Change, d *desired, size int) schedule.Request {
 	req := schedule.Request{Address: c.Address, SizeGiB: size, VolumeType: d.typeName,
 		ExtraSpecs: d.extraSpecs, QoSSpecs: d.qosSpecs}
 	req.AvailabilityZone, _ = c.After["availability_zone"].(string)
-	req.Metadata, _ = c.After["metadata"].(map[string]string)
+	// Metadata reaches filter and goodness expressions and is quoted in
+	// explanations, so secret metadata stays out.
+	if !slices.Contains(c.Sensitive, "metadata") {
+		req.Metadata, _ = c.After["metadata"].(map[string]string)
+	}
 	return req
 }
 

@@ -1,9 +1,6 @@
 package schedule
 
-import (
-	"encoding/json"
-	"strings"
-)
+import "encoding/json"
 
 // Capabilities returns the pool's capabilities as Cinder's filters see
 // host_state.capabilities: every reported stats key (total_capacity_gb,
@@ -42,31 +39,40 @@ func (p *PoolState) Capabilities() map[string]any {
 	return caps
 }
 
-// protocolVariants are Cinder's spellings of one storage protocol
-// (cinder/common/constants.py): a requirement or expression that names any
-// of them matches a pool reporting another.
+// protocolVariants are Cinder's spellings of one storage protocol, in
+// Cinder's order (cinder/common/constants.py ISCSI_VARIANTS, FC_VARIANTS,
+// NFS_VARIANTS, NVMEOF_VARIANTS): a requirement or expression that names
+// any of them matches a pool reporting another. Membership is exact, as in
+// Cinder's host manager: "ISCSI" or "NVMe-TCP" have no variants.
 var protocolVariants = [][]string{
 	{"iSCSI", "iscsi"},
-	{"FC", "fibre_channel"},
+	{"FC", "fibre_channel", "fc"},
 	{"NFS", "nfs"},
-	{"NVMe-oF", "nvmeof", "NVMeOF", "nvme"},
+	{"NVMe-oF", "NVMeOF", "nvmeof"},
+}
+
+// protocolGroup is Cinder's get_storage_protocol_variants: the variant
+// list protocol belongs to (shared, do not modify), or nil.
+func protocolGroup(protocol string) []string {
+	for _, group := range protocolVariants {
+		for _, v := range group {
+			if v == protocol {
+				return group
+			}
+		}
+	}
+	return nil
 }
 
 // ProtocolVariants returns every spelling of protocol, the protocol itself
 // first; a protocol without variants is returned alone.
 func ProtocolVariants(protocol string) []string {
-	for _, group := range protocolVariants {
-		for _, v := range group {
-			if strings.EqualFold(v, protocol) {
-				out := []string{protocol}
-				for _, o := range group {
-					if o != protocol {
-						out = append(out, o)
-					}
-				}
-				return out
-			}
+	group := protocolGroup(protocol)
+	out := []string{protocol}
+	for _, o := range group {
+		if o != protocol {
+			out = append(out, o)
 		}
 	}
-	return []string{protocol}
+	return out
 }

@@ -1,25 +1,18 @@
 package schedule
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"unicode"
 	"unicode/utf8"
 )
 
 // This file is Cinder's extra-spec operator grammar
-// (cinder/scheduler/filters/extra_specs_ops.py). Cinder evaluates it with
-// Python's own semantics, and operators rely on them (float() parsing,
-// str() of a number, == across types, what raises), so the helpers below
-// reproduce those semantics on the Go values that JSON and HCL decode to:
-// string, bool, int64/float64 (and the other Go numbers), nil, []any and
-// map[string]any.
+// (cinder/scheduler/filters/extra_specs_ops.py). Its operators rely on
+// Python's semantics (float() parsing, str() of a number, == across
+// types, what raises), which cinder_python.go reproduces.
 //
 // Python keeps int and float apart, JSON and our state store do not: a
 // float64 with a whole value is treated as the int a Cinder driver would
@@ -38,55 +31,55 @@ func MatchRequirement(value any, req *string) (bool, error) {
 	return compileRequirement(*req).match(value)
 }
 
-// reqOp is the operator a requirement's first word names.
-type reqOp uint8
+// specOp is the operator a requirement's first word names.
+type specOp uint8
 
 const (
-	opExact  reqOp = iota // not an operator: the whole requirement must equal the value
-	opAtLeast             // "=": float(v) >= float(r), not equality
-	opFloatEq
-	opFloatNe
-	opFloatGe
-	opFloatLe
-	opStrEq
-	opStrNe
-	opStrLt
-	opStrLe
-	opStrGt
-	opStrGe
-	opIn
-	opIs
-	opOr
+	specOpExact   specOp = iota // not an operator: the whole requirement must equal the value
+	specOpAtLeast               // "=": float(v) >= float(r), not equality
+	specOpFloatEq
+	specOpFloatNe
+	specOpFloatGe
+	specOpFloatLe
+	specOpStrEq
+	specOpStrNe
+	specOpStrLt
+	specOpStrLe
+	specOpStrGt
+	specOpStrGe
+	specOpIn
+	specOpIs
+	specOpOr
 )
 
-var reqOps = map[string]reqOp{
-	"=": opAtLeast, "==": opFloatEq, "!=": opFloatNe, ">=": opFloatGe, "<=": opFloatLe,
-	"s==": opStrEq, "s!=": opStrNe, "s<": opStrLt, "s<=": opStrLe, "s>": opStrGt, "s>=": opStrGe,
-	"<in>": opIn, "<is>": opIs, "<or>": opOr,
+var specOps = map[string]specOp{
+	"=": specOpAtLeast, "==": specOpFloatEq, "!=": specOpFloatNe, ">=": specOpFloatGe, "<=": specOpFloatLe,
+	"s==": specOpStrEq, "s!=": specOpStrNe, "s<": specOpStrLt, "s<=": specOpStrLe, "s>": specOpStrGt, "s>=": specOpStrGe,
+	"<in>": specOpIn, "<is>": specOpIs, "<or>": specOpOr,
 }
 
-// requirement is one parsed extra-spec value. Parsing (splitting, float
+// specReq is one parsed extra-spec value. Parsing (splitting, float
 // and bool conversion of the argument) happens once per distinct string;
 // match then allocates nothing.
-type requirement struct {
-	raw     string
-	op      reqOp
-	opWord  string
-	arg     string // the first word after the operator; Cinder ignores the rest
-	hasArg  bool
-	argNum  float64 // float(arg)
-	argNumOK bool    // float(arg) did not raise ValueError
-	argBool bool     // bool_from_string(arg)
-	orAlts  []string // the words "<or>" compares: every other word after it
+type specReq struct {
+	raw      string
+	op       specOp
+	opWord   string
+	arg      string // the first word after the operator; Cinder ignores the rest
+	hasArg   bool
+	argNum   float64  // float(arg)
+	argNumOK bool     // float(arg) did not raise ValueError
+	argBool  bool     // bool_from_string(arg)
+	orAlts   []string // the words "<or>" compares: every other word after it
 }
 
-func parseRequirement(s string) *requirement {
-	r := &requirement{raw: s}
-	words := strings.FieldsFunc(s, pyIsSpace)
+func parseSpecReq(s string) *specReq {
+	r := &specReq{raw: s}
+	words := strings.FieldsFunc(s, cpyIsSpace)
 	if len(words) == 0 {
 		return r // no operator: exact comparison with the (blank) string
 	}
-	op, ok := reqOps[words[0]]
+	op, ok := specOps[words[0]]
 	if !ok {
 		return r
 	}
@@ -94,8 +87,8 @@ func parseRequirement(s string) *requirement {
 	rest := words[1:]
 	if len(rest) > 0 {
 		r.arg, r.hasArg = rest[0], true
-		r.argNum, r.argNumOK = pyFloat(rest[0])
-		r.argBool = pyBoolFromString(rest[0])
+		r.argNum, r.argNumOK = cpyFloat(rest[0])
+		r.argBool = cpyBoolFromString(rest[0])
 	}
 	// Cinder's <or> loop pops a value, then a keyword (whatever it says),
 	// then a value, ...: the values compared are words 0, 2, 4, ... after
@@ -106,21 +99,19 @@ func parseRequirement(s string) *requirement {
 	return r
 }
 
-var (
-	errOrEmpty = errors.New(`"<or>" is followed by no value (Cinder raises IndexError)`)
-)
+var errSpecOrEmpty = errors.New(`"<or>" is followed by no value (Cinder raises IndexError)`)
 
-func (r *requirement) match(v any) (bool, error) {
-	if r.op == opExact {
+func (r *specReq) match(v any) (bool, error) {
+	if r.op == specOpExact {
 		s, ok := v.(string)
 		return ok && s == r.raw, nil
 	}
 	if v == nil {
 		return false, nil // None never matches an operator
 	}
-	if r.op == opOr {
+	if r.op == specOpOr {
 		if len(r.orAlts) == 0 {
-			return false, errOrEmpty
+			return false, errSpecOrEmpty
 		}
 		s, ok := v.(string)
 		if !ok {
@@ -137,60 +128,60 @@ func (r *requirement) match(v any) (bool, error) {
 		return false, nil // "if words and method(...)": no argument, no call
 	}
 	switch r.op {
-	case opAtLeast, opFloatEq, opFloatNe, opFloatGe, opFloatLe:
+	case specOpAtLeast, specOpFloatEq, specOpFloatNe, specOpFloatGe, specOpFloatLe:
 		// float(value) first: a list or dict raises TypeError even when
 		// the argument is not a number either.
-		x, ok, err := pyFloatOf(v)
+		x, ok, err := cpyFloatOf(v)
 		if err != nil {
-			return false, fmt.Errorf("%s compares numbers, and %s is %s (Cinder raises TypeError)", r.opWord, renderValue(v), kindName(v))
+			return false, fmt.Errorf("%s compares numbers, and %s is %s (Cinder raises TypeError)", r.opWord, specRender(v), specKind(v))
 		}
 		if !ok || !r.argNumOK {
 			return false, nil // ValueError counts as no match
 		}
 		switch r.op {
-		case opAtLeast, opFloatGe:
+		case specOpAtLeast, specOpFloatGe:
 			return x >= r.argNum, nil
-		case opFloatEq:
+		case specOpFloatEq:
 			return x == r.argNum, nil
-		case opFloatNe:
+		case specOpFloatNe:
 			return x != r.argNum, nil
 		default:
 			return x <= r.argNum, nil
 		}
-	case opIn:
-		return pyContains(v, r.arg)
-	case opIs:
-		return pyBoolOf(v) == r.argBool, nil
+	case specOpIn:
+		return cpyContains(v, r.arg)
+	case specOpIs:
+		return cpyBool(v) == r.argBool, nil
 	}
 	// String operators: operator.eq/ne/lt/... against the argument word.
 	s, ok := v.(string)
 	if !ok {
 		switch r.op {
-		case opStrEq:
+		case specOpStrEq:
 			return false, nil
-		case opStrNe:
+		case specOpStrNe:
 			return true, nil
 		}
-		return false, fmt.Errorf("%s compares text, and %s is %s (Cinder raises TypeError)", r.opWord, renderValue(v), kindName(v))
+		return false, fmt.Errorf("%s compares text, and %s is %s (Cinder raises TypeError)", r.opWord, specRender(v), specKind(v))
 	}
 	switch r.op {
-	case opStrEq:
+	case specOpStrEq:
 		return s == r.arg, nil
-	case opStrNe:
+	case specOpStrNe:
 		return s != r.arg, nil
-	case opStrLt:
+	case specOpStrLt:
 		return s < r.arg, nil // byte order of UTF-8 is code point order, as Python compares
-	case opStrLe:
+	case specOpStrLe:
 		return s <= r.arg, nil
-	case opStrGt:
+	case specOpStrGt:
 		return s > r.arg, nil
 	default:
 		return s >= r.arg, nil
 	}
 }
 
-// pyContains is Python's `needle in v` for a capability value.
-func pyContains(v any, needle string) (bool, error) {
+// cpyContains is Python's `needle in v` for a capability value.
+func cpyContains(v any, needle string) (bool, error) {
 	switch c := v.(type) {
 	case string:
 		return strings.Contains(c, needle), nil
@@ -212,21 +203,23 @@ func pyContains(v any, needle string) (bool, error) {
 		_, ok := c[needle] // `in` on a dict tests its keys
 		return ok, nil
 	}
-	return false, fmt.Errorf("<in> searches text, lists or objects, and %s is %s (Cinder raises TypeError)", renderValue(v), kindName(v))
+	return false, fmt.Errorf("<in> searches text, lists or objects, and %s is %s (Cinder raises TypeError)", specRender(v), specKind(v))
 }
 
-// readMostlyCache maps strings to parsed forms. Reads are one atomic load
+// specCache maps strings to parsed forms. Reads are one atomic load
 // and a map lookup (no lock, no allocation: sync.Map would box the string
 // key on every call); writes copy the map, which is fine because the
-// distinct spec strings and queries are few. It stops growing at max
-// entries so hostile input cannot exhaust memory; misses then just parse.
-type readMostlyCache[V any] struct {
+// distinct spec strings and queries of a plan are few. At max entries it
+// starts over, so hostile input cannot exhaust memory and a stream of
+// one-off strings (a query per request) still gets cached for the pools
+// of its own request.
+type specCache[V any] struct {
 	mu  sync.Mutex
 	m   atomic.Pointer[map[string]V]
 	max int
 }
 
-func (c *readMostlyCache[V]) get(k string) (V, bool) {
+func (c *specCache[V]) get(k string) (V, bool) {
 	if m := c.m.Load(); m != nil {
 		v, ok := (*m)[k]
 		return v, ok
@@ -235,15 +228,15 @@ func (c *readMostlyCache[V]) get(k string) (V, bool) {
 	return zero, false
 }
 
-func (c *readMostlyCache[V]) put(k string, v V) {
+func (c *specCache[V]) put(k string, v V) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	old := c.m.Load()
-	if old != nil && len(*old) >= c.max {
-		return
-	}
-	next := make(map[string]V, 1+lenOf(old))
-	if old != nil {
+	next := map[string]V{}
+	if old := c.m.Load(); old != nil && len(*old) < c.max {
+		if _, ok := (*old)[k]; ok {
+			return // another goroutine parsed it meanwhile
+		}
+		next = make(map[string]V, len(*old)+1)
 		for ok, ov := range *old {
 			next[ok] = ov
 		}
@@ -252,297 +245,32 @@ func (c *readMostlyCache[V]) put(k string, v V) {
 	c.m.Store(&next)
 }
 
-func lenOf[V any](m *map[string]V) int {
-	if m == nil {
-		return 0
-	}
-	return len(*m)
-}
+var requirementCache = specCache[*specReq]{max: 4096}
 
-var requirementCache = readMostlyCache[*requirement]{max: 4096}
-
-func compileRequirement(s string) *requirement {
-	if r, ok := requirementCache.get(s); ok {
-		return r
-	}
-	r := parseRequirement(s)
-	requirementCache.put(s, r)
-	return r
-}
-
-// pyIsSpace is Python's str.isspace for one character: Go's unicode.IsSpace
-// plus the ASCII separators 0x1c-0x1f. str.split() and str.strip() use it.
-func pyIsSpace(r rune) bool {
-	return unicode.IsSpace(r) || (r >= 0x1c && r <= 0x1f)
-}
-
-// pyBoolFromString is oslo's strutils.bool_from_string(s) for a string:
-// stripped and lower-cased, one of 1 t true on y yes; anything else,
-// known false word or not, is False.
-func pyBoolFromString(s string) bool {
-	s = strings.TrimFunc(s, pyIsSpace)
-	if len(s) == 0 || len(s) > 4 {
-		return false
-	}
-	var buf [4]byte
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= utf8.RuneSelf {
-			return false // no non-ASCII letter lower-cases into these words
-		}
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		buf[i] = c
-	}
-	switch string(buf[:len(s)]) {
-	case "1", "t", "true", "on", "y", "yes":
-		return true
-	}
-	return false
-}
-
-// pyBoolOf is bool_from_string for any value: a bool is itself; anything
-// else goes through str() first, so only a string true word and the int
-// 1 (str "1") are true; floats ("1.0"), lists and dicts are false.
-func pyBoolOf(v any) bool {
-	switch x := v.(type) {
-	case bool:
-		return x
-	case string:
-		return pyBoolFromString(x)
-	}
-	if f, isNum := numberOf(v); isNum {
-		return f == 1 // the whole number 1 prints as "1"
-	}
-	return false
-}
-
-// numberOf returns a Go number (or json.Number) as float64.
-func numberOf(v any) (float64, bool) {
-	switch x := v.(type) {
-	case float64:
-		return x, true
-	case int64:
-		return float64(x), true
-	case int:
-		return float64(x), true
-	case float32:
-		return float64(x), true
-	case int32:
-		return float64(x), true
-	case int16:
-		return float64(x), true
-	case int8:
-		return float64(x), true
-	case uint64:
-		return float64(x), true
-	case uint:
-		return float64(x), true
-	case uint32:
-		return float64(x), true
-	case uint16:
-		return float64(x), true
-	case uint8:
-		return float64(x), true
-	case json.Number:
-		f, err := strconv.ParseFloat(string(x), 64)
-		return f, err == nil || errors.Is(err, strconv.ErrRange)
-	}
-	return 0, false
-}
-
-// pyFloatOf is Python's float(v): ok=false is ValueError (a string that is
-// not a number), err is TypeError (lists, dicts, anything else).
-func pyFloatOf(v any) (f float64, ok bool, err error) {
-	switch x := v.(type) {
-	case string:
-		f, ok = pyFloat(x)
-		return f, ok, nil
-	case bool:
-		if x {
-			return 1, true, nil
-		}
-		return 0, true, nil
-	}
-	if n, isNum := numberOf(v); isNum {
-		return n, true, nil
-	}
-	return 0, false, errors.New("not a number")
-}
-
-// pyFloat parses s as Python's float(str): Unicode decimal digits and
-// spaces are first mapped to ASCII, surrounding whitespace is stripped,
-// "_" may sit between two digits, and inf, infinity and nan (any case,
-// signed) are accepted; hexadecimal is not. Overflow gives ±Inf, as in
-// Python.
-func pyFloat(s string) (float64, bool) {
-	var buf [64]byte
-	if !isASCII(s) {
-		out := buf[:0]
-		for _, r := range s {
-			switch {
-			case r == utf8.RuneError:
-				return 0, false
-			case r < 127:
-				out = append(out, byte(r))
-			case unicode.IsSpace(r):
-				out = append(out, ' ')
-			default:
-				d, ok := decimalDigit(r)
-				if !ok {
-					return 0, false
-				}
-				out = append(out, byte('0'+d))
-			}
-		}
-		s = string(out)
-	}
-	s = strings.Trim(s, " \t\n\v\f\r")
+// specIsLiteral reports a requirement that is one plain ASCII word and no
+// operator, like "ssd": Cinder compares it whole, so it needs no parsing
+// and no cache lookup, which matters at requests × pools calls.
+func specIsLiteral(s string) bool {
 	if s == "" {
-		return 0, false
-	}
-	if strings.IndexByte(s, '_') >= 0 {
-		out := buf[:0]
-		for i := 0; i < len(s); i++ {
-			if s[i] != '_' {
-				out = append(out, s[i])
-				continue
-			}
-			if i == 0 || i == len(s)-1 || !isDigit(s[i-1]) || !isDigit(s[i+1]) {
-				return 0, false
-			}
-		}
-		s = string(out)
-	}
-	body := s
-	if body[0] == '+' || body[0] == '-' {
-		body = body[1:]
-	}
-	switch strings.ToLower(body) {
-	case "inf", "infinity":
-		if s[0] == '-' {
-			return math.Inf(-1), true
-		}
-		return math.Inf(1), true
-	case "nan":
-		return math.NaN(), true
-	}
-	if !decimalSyntax(body) {
-		return 0, false
-	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil && !errors.Is(err, strconv.ErrRange) {
-		return 0, false
-	}
-	return f, true
-}
-
-// decimalSyntax checks digits [. digits] [e [sign] digits] with at least
-// one mantissa digit, which is all Python's float() accepts besides the
-// special words (strconv.ParseFloat would also take hex and "0x").
-func decimalSyntax(s string) bool {
-	i, digits := 0, 0
-	for i < len(s) && isDigit(s[i]) {
-		i, digits = i+1, digits+1
-	}
-	if i < len(s) && s[i] == '.' {
-		i++
-		for i < len(s) && isDigit(s[i]) {
-			i, digits = i+1, digits+1
-		}
-	}
-	if digits == 0 {
 		return false
 	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		if i < len(s) && (s[i] == '+' || s[i] == '-') {
-			i++
-		}
-		exp := 0
-		for i < len(s) && isDigit(s[i]) {
-			i, exp = i+1, exp+1
-		}
-		if exp == 0 {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || c >= utf8.RuneSelf { // all of Python's ASCII whitespace is <= ' '
 			return false
 		}
 	}
-	return i == len(s)
-}
-
-func isDigit(c byte) bool { return '0' <= c && c <= '9' }
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
+	switch s {
+	case "=", "==", "!=", ">=", "<=", "s==", "s!=", "s<", "s<=", "s>", "s>=", "<in>", "<is>", "<or>":
+		return false
 	}
 	return true
 }
 
-// decimalDigit is Python's Py_UNICODE_TODECIMAL: Unicode assigns decimal
-// digits (category Nd) in runs of ten from 0 to 9, and Go's table merges
-// adjacent runs, so the value is the offset in its range modulo ten.
-func decimalDigit(r rune) (int, bool) {
-	for _, rg := range unicode.Nd.R16 {
-		if r >= rune(rg.Lo) && r <= rune(rg.Hi) {
-			return int(r-rune(rg.Lo)) % 10, true
-		}
+func compileRequirement(s string) *specReq {
+	if r, ok := requirementCache.get(s); ok {
+		return r
 	}
-	for _, rg := range unicode.Nd.R32 {
-		if r >= rune(rg.Lo) && r <= rune(rg.Hi) {
-			return int(r-rune(rg.Lo)) % 10, true
-		}
-	}
-	return 0, false
-}
-
-// kindName names a value's type for reasons, in JSON/HCL words.
-func kindName(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case string:
-		return "a string"
-	case bool:
-		return "a bool"
-	case []any, []string:
-		return "a list"
-	case map[string]any:
-		return "an object"
-	}
-	if _, ok := numberOf(v); ok {
-		return "a number"
-	}
-	return fmt.Sprintf("a %T", v)
-}
-
-// renderValue shows a value in reasons as JSON would write it.
-func renderValue(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return "null"
-	case string:
-		return strconv.Quote(x)
-	case bool:
-		return strconv.FormatBool(x)
-	case float64:
-		return formatNumber(x)
-	}
-	if f, ok := numberOf(v); ok {
-		return formatNumber(f)
-	}
-	if b, err := json.Marshal(v); err == nil {
-		return string(b)
-	}
-	return fmt.Sprint(v)
-}
-
-func formatNumber(f float64) string {
-	if math.Abs(f) < 1e15 || math.IsInf(f, 0) || math.IsNaN(f) {
-		return strconv.FormatFloat(f, 'f', -1, 64)
-	}
-	return strconv.FormatFloat(f, 'g', -1, 64)
+	r := parseSpecReq(s)
+	requirementCache.put(s, r)
+	return r
 }

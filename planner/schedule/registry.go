@@ -9,7 +9,7 @@ import (
 // DefaultFilters and DefaultWeighers are Cinder's defaults
 // (scheduler_default_filters, scheduler_default_weighers).
 var (
-	DefaultFilters  = []string{"AvailabilityZoneFilter", "CapacityFilter"}
+	DefaultFilters  = []string{"AvailabilityZoneFilter", "CapacityFilter", "CapabilitiesFilter"}
 	DefaultWeighers = map[string]float64{"CapacityWeigher": 1.0}
 )
 
@@ -19,6 +19,8 @@ var (
 	filterMakers = map[string]func() Filter{
 		"AvailabilityZoneFilter": func() Filter { return AvailabilityZoneFilter{} },
 		"CapacityFilter":         func() Filter { return CapacityFilter{} },
+		"CapabilitiesFilter":     func() Filter { return CapabilitiesFilter{} },
+		"JsonFilter":             func() Filter { return JsonFilter{} },
 		"DifferentBackendFilter": func() Filter { return DifferentBackendFilter{} },
 		"SameBackendFilter":      func() Filter { return SameBackendFilter{} },
 	}
