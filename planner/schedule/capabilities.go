@@ -1,6 +1,6 @@
 package schedule
 
-import "encoding/json"
+import "github.com/slab-storage/slab/drivers"
 
 // Capabilities returns the pool's capabilities as Cinder's filters see
 // host_state.capabilities: every reported stats key (total_capacity_gb,
@@ -15,28 +15,61 @@ func (p *PoolState) Capabilities() map[string]any {
 	if p.caps != nil {
 		return p.caps
 	}
-	caps := map[string]any{"vendor_name": nil, "driver_version": nil, "storage_protocol": nil}
-	raw, err := json.Marshal(p.Stats)
-	if err == nil {
-		var m map[string]any
-		if json.Unmarshal(raw, &m) == nil {
-			delete(m, "capabilities")
-			for k, v := range m {
-				if s, ok := v.(string); ok && s == "" && (k == "vendor_name" || k == "driver_version" || k == "storage_protocol" || k == "filter_function" || k == "goodness_function") {
-					v = nil // not reported
-				}
-				caps[k] = v
-			}
-		}
+	st := &p.Stats
+	// Values have the types a JSON round-trip of the stats would give
+	// (numbers as float64), since capabilities usually come from JSON.
+	caps := make(map[string]any, 20+len(st.Capabilities))
+	caps["pool_name"] = st.PoolName
+	caps["volume_backend_name"] = orDefault(st.VolumeBackendName, p.Backend)
+	caps["vendor_name"] = reported(st.VendorName)
+	caps["driver_version"] = reported(st.DriverVersion)
+	caps["storage_protocol"] = reported(st.StorageProtocol)
+	caps["total_capacity_gb"] = capacityValue(st.TotalCapacityGB)
+	caps["free_capacity_gb"] = capacityValue(st.FreeCapacityGB)
+	caps["provisioned_capacity_gb"] = st.ProvisionedCapacityGB
+	caps["allocated_capacity_gb"] = st.AllocatedCapacityGB
+	caps["reserved_percentage"] = float64(st.ReservedPercentage)
+	caps["max_over_subscription_ratio"] = st.MaxOverSubscriptionRatio
+	caps["thin_provisioning_support"] = st.ThinProvisioningSupport
+	caps["thick_provisioning_support"] = st.ThickProvisioningSupport
+	caps["online_extend_support"] = st.OnlineExtendSupport
+	caps["multiattach"] = st.Multiattach
+	caps["total_volumes"] = float64(st.TotalVolumes)
+	if st.FilterFunction != "" {
+		caps["filter_function"] = st.FilterFunction
 	}
-	if caps["volume_backend_name"] == nil || caps["volume_backend_name"] == "" {
-		caps["volume_backend_name"] = p.Backend
+	if st.GoodnessFunction != "" {
+		caps["goodness_function"] = st.GoodnessFunction
 	}
-	for k, v := range p.Stats.Capabilities {
+	for k, v := range st.Capabilities {
 		caps[k] = v
 	}
 	p.caps = caps
 	return caps
+}
+
+// reported is nil for a stats string the driver left empty.
+func reported(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// capacityValue is a capacity as JSON gives it: a number, or the string
+// "infinite" / "unknown".
+func capacityValue(c drivers.Capacity) any {
+	if c.Finite() {
+		return c.GiB
+	}
+	return c.String()
 }
 
 // protocolVariants are Cinder's spellings of one storage protocol, in

@@ -42,6 +42,20 @@ func (CapabilitiesFilter) Filter(p *PoolState, req *Request) (bool, string) {
 	if len(req.ExtraSpecs) == 0 && req.OldSizeGiB <= 0 {
 		return true, ""
 	}
+	if req.OldSizeGiB <= 0 {
+		// A pool's verdict on a set of specs holds until its stats change,
+		// and a plan asks it again for every volume of the same type.
+		req.prepare()
+		if v, ok := p.specVerdicts[req.specsKey]; ok {
+			return v.ok, v.reason
+		}
+		ok, reason := matchAll(p.Capabilities(), req)
+		if p.specVerdicts == nil {
+			p.specVerdicts = map[string]specVerdict{}
+		}
+		p.specVerdicts[req.specsKey] = specVerdict{ok: ok, reason: reason}
+		return ok, reason
+	}
 	caps := p.Capabilities()
 	if req.OldSizeGiB > 0 {
 		// Cinder: capabilities.get('online_extend_support', True) is False;
@@ -52,6 +66,11 @@ func (CapabilitiesFilter) Filter(p *PoolState, req *Request) (bool, string) {
 			}
 		}
 	}
+	return matchAll(caps, req)
+}
+
+// matchAll checks every extra spec against the capabilities.
+func matchAll(caps map[string]any, req *Request) (bool, string) {
 	var worst specResult // the failure of the key that sorts first
 	for key, spec := range req.ExtraSpecs {
 		if res := matchSpec(caps, key, spec); res.fail != 0 && (worst.fail == 0 || key < worst.key) {

@@ -26,6 +26,14 @@ type PoolState struct {
 
 	caps    map[string]any      // cache of Capabilities(); reset when stats change
 	factors [2]*CapacityFactors // cache of Factors(thin), Factors(thick); same
+	// specVerdicts caches CapabilitiesFilter's verdict per set of extra
+	// specs (Request.specsKey); same.
+	specVerdicts map[string]specVerdict
+}
+
+type specVerdict struct {
+	ok     bool
+	reason string
 }
 
 // Factors are the pool's capacity factors for a thin or thick request,
@@ -46,6 +54,7 @@ func (p *PoolState) Factors(thick bool) CapacityFactors {
 func (p *PoolState) statsChanged() {
 	p.caps = nil
 	p.factors = [2]*CapacityFactors{}
+	p.specVerdicts = nil
 }
 
 // Consume charges a placed volume to the pool, as Cinder's
@@ -106,6 +115,7 @@ type Request struct {
 	prepared bool
 	thick    bool
 	zones    []string // RESKEY:availability_zones, split
+	specsKey string   // the extra specs, canonical, for per-pool caches
 }
 
 // prepare computes the request's derived values once; after it the
@@ -116,6 +126,21 @@ func (r *Request) prepare() {
 	}
 	r.prepared = true
 	r.thick = r.ExtraSpecs["provisioning:type"] == "thick"
+	if len(r.ExtraSpecs) > 0 {
+		keys := make([]string, 0, len(r.ExtraSpecs))
+		for k := range r.ExtraSpecs {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		var b strings.Builder
+		for _, k := range keys {
+			b.WriteString(k)
+			b.WriteByte(0)
+			b.WriteString(r.ExtraSpecs[k])
+			b.WriteByte(0)
+		}
+		r.specsKey = b.String()
+	}
 	if zones := r.ExtraSpecs["RESKEY:availability_zones"]; zones != "" {
 		for _, z := range strings.Split(zones, ",") {
 			r.zones = append(r.zones, strings.TrimSpace(z))
@@ -222,12 +247,20 @@ func (e *NoValidPoolError) Error() string {
 // Check runs every filter on one pool and returns the first rejection, or
 // nil when the pool passes (used to decide whether a retype can stay put).
 func (s *Scheduler) Check(pool *PoolState, req *Request) *Rejection {
-	for _, f := range s.Filters {
-		if ok, reason := f.Filter(pool, req); !ok {
-			return &Rejection{Pool: pool.Name, Filter: f.Name(), Reason: reason}
-		}
+	if r, rejected := s.check(pool, req); rejected {
+		return &r
 	}
 	return nil
+}
+
+// check is Check without an allocation per rejected pool.
+func (s *Scheduler) check(pool *PoolState, req *Request) (Rejection, bool) {
+	for _, f := range s.Filters {
+		if ok, reason := f.Filter(pool, req); !ok {
+			return Rejection{Pool: pool.Name, Filter: f.Name(), Reason: reason}, true
+		}
+	}
+	return Rejection{}, false
 }
 
 // Place picks the best pool for req. It does not consume capacity: the
@@ -237,10 +270,13 @@ func (s *Scheduler) Place(pools []*PoolState, req Request) (*PoolState, Explanat
 	req.prepare()
 	exp := Explanation{Request: req}
 	ev := s.evaluate(pools, &req)
-	var survivors []int // indexes into pools
+	survivors := make([]int, 0, len(pools)-ev.rejections) // indexes into pools
+	if ev.rejections > 0 {
+		exp.Rejected = make([]Rejection, 0, ev.rejections)
+	}
 	for i := range pools {
-		if ev.rejected[i] != nil {
-			exp.Rejected = append(exp.Rejected, *ev.rejected[i])
+		if ev.failed[i] {
+			exp.Rejected = append(exp.Rejected, ev.rejected[i])
 			continue
 		}
 		survivors = append(survivors, i)
@@ -261,8 +297,10 @@ func (s *Scheduler) Place(pools []*PoolState, req Request) (*PoolState, Explanat
 
 // evaluation is every pool's filter verdict and raw weights.
 type evaluation struct {
-	rejected []*Rejection // nil: passed
-	raw      []float64    // len(pools) × len(weighers), pool-major
+	failed     []bool
+	rejected   []Rejection // where failed
+	rejections int
+	raw        []float64 // len(pools) × len(weighers), pool-major
 }
 
 // parallelFrom is the pool count from which filtering and weighing are
@@ -274,11 +312,11 @@ const parallelFrom = 256
 // per-pool caches need no lock.
 func (s *Scheduler) evaluate(pools []*PoolState, req *Request) evaluation {
 	nw := len(s.Weighers)
-	ev := evaluation{rejected: make([]*Rejection, len(pools)), raw: make([]float64, len(pools)*nw)}
+	ev := evaluation{failed: make([]bool, len(pools)), rejected: make([]Rejection, len(pools)), raw: make([]float64, len(pools)*nw)}
 	run := func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			if r := s.Check(pools[i], req); r != nil {
-				ev.rejected[i] = r
+			if r, rejected := s.check(pools[i], req); rejected {
+				ev.failed[i], ev.rejected[i] = true, r
 				continue
 			}
 			for j, w := range s.Weighers {
@@ -293,7 +331,7 @@ func (s *Scheduler) evaluate(pools []*PoolState, req *Request) evaluation {
 	workers := runtime.GOMAXPROCS(0)
 	if len(pools) < parallelFrom || workers < 2 {
 		run(0, len(pools))
-		return ev
+		return ev.counted()
 	}
 	var wg sync.WaitGroup
 	chunk := (len(pools) + workers - 1) / workers
@@ -306,6 +344,15 @@ func (s *Scheduler) evaluate(pools []*PoolState, req *Request) evaluation {
 		}()
 	}
 	wg.Wait()
+	return ev.counted()
+}
+
+func (ev evaluation) counted() evaluation {
+	for _, f := range ev.failed {
+		if f {
+			ev.rejections++
+		}
+	}
 	return ev
 }
 
