@@ -94,6 +94,15 @@ func BenchmarkPlace10kVolumesOver1kPools(b *testing.B) {
 	benchPlace(b, 1000, 10000)
 }
 
+// BenchmarkPlaceScaling shows how placement grows with pools × volumes.
+func BenchmarkPlaceScaling(b *testing.B) {
+	for _, size := range [][2]int{{100, 10000}, {1000, 1000}, {1000, 5000}, {2000, 10000}} {
+		b.Run(fmt.Sprintf("pools=%d/volumes=%d", size[0], size[1]), func(b *testing.B) {
+			benchPlace(b, size[0], size[1])
+		})
+	}
+}
+
 func benchPlace(b *testing.B, pools, volumes int) {
 	r := rand.New(rand.NewPCG(1, 2))
 	base := randomPools(r, pools)
@@ -108,8 +117,7 @@ func benchPlace(b *testing.B, pools, volumes int) {
 		b.StopTimer()
 		work := make([]*PoolState, len(base))
 		for i, p := range base {
-			c := *p
-			work[i] = &c
+			work[i] = &PoolState{Name: p.Name, Backend: p.Backend, AvailabilityZone: p.AvailabilityZone, Stats: p.Stats}
 		}
 		b.StartTimer()
 		for i := range volumes {
