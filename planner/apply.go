@@ -31,6 +31,8 @@ type ApplyOptions struct {
 	Hooks       Hooks
 	Now         func() time.Time
 	NewID       func() string
+	// Who names the operator in every history event (user@host).
+	Who string
 }
 
 // StepError is one failed step.
@@ -264,6 +266,9 @@ func (e *applyEnv) remember(o state.Object) {
 func (e *applyEnv) Pool(name string) (drivers.Pool, error) { return e.opts.Pools.Pool(name) }
 
 func (e *applyEnv) Record(ctx context.Context, w state.Write) error {
+	if w.Event.Who == "" {
+		w.Event.Who = e.opts.Who
+	}
 	// The record must survive an interrupted apply: write even when ctx
 	// is cancelled, since the driver call already happened.
 	serial, err := e.opts.Store.Apply(context.WithoutCancel(ctx), e.stack, w)

@@ -227,7 +227,7 @@ func (c *cli) apply(ctx context.Context, name string, args []string, destroy boo
 	defer pools.Close()
 	hooks := views.NewApplyHooks(c.stdout, f.json)
 	res, err := planner.Apply(ctx, plan, planner.ApplyOptions{
-		Store: st.store, Pools: pools, Parallelism: *parallelism, Hooks: hooks,
+		Store: st.store, Pools: pools, Parallelism: *parallelism, Hooks: hooks, Who: whoAmI(),
 	})
 	if res == nil {
 		return c.applyError(err)

@@ -47,50 +47,6 @@ func runShow(ctx context.Context, c *cli, args []string) int {
 	return 0
 }
 
-func runState(ctx context.Context, c *cli, args []string) int {
-	if len(args) == 0 {
-		fmt.Fprintln(c.stderr, "Usage: slab state <list|show> [options] [ADDRESS]")
-		return 1
-	}
-	sub := args[0]
-	fs := c.newFlags("state "+sub, "[ADDRESS]")
-	jsonOut := fs.Bool("json", false, "machine-readable output")
-	if code, ok := parse(fs, args[1:]); !ok {
-		return code
-	}
-	switch sub {
-	case "list", "show":
-	default:
-		return c.errorf("unknown state subcommand %q\nAvailable: slab state list, slab state show ADDRESS", sub)
-	}
-	rec, _, code := c.readState(ctx, c.loadSettings)
-	if rec == nil {
-		return code
-	}
-	if sub == "list" {
-		addrs := views.StateAddresses(rec, fs.Args())
-		if *jsonOut {
-			return c.writeJSON(addrs)
-		}
-		for _, a := range addrs {
-			fmt.Fprintln(c.stdout, a)
-		}
-		return 0
-	}
-	if fs.NArg() != 1 {
-		return c.errorf("slab state show needs exactly one address, e.g. slab state show 'volume.db[\"a\"]'")
-	}
-	res, ok := views.StateResource(rec, fs.Arg(0))
-	if !ok {
-		return c.errorf("No object at %s in stack %q\nRun slab state list to see the recorded addresses.", fs.Arg(0), rec.Stack.Name)
-	}
-	if *jsonOut {
-		return c.writeJSON(res)
-	}
-	views.WriteResource(c.stdout, res)
-	return 0
-}
-
 // readState loads the config (for the store location and stack) and reads
 // the recorded state without taking the lock: reads are consistent
 // snapshots.

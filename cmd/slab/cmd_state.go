@@ -1,0 +1,140 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/slab-storage/slab/cmd/slab/views"
+)
+
+// stateCommands are the `slab state` subcommands.
+var stateCommands = map[string]command{
+	"list":    {"List recorded addresses (optionally matching patterns)", runStateList},
+	"show":    {"Show one recorded object", runStateShow},
+	"history": {"Show the stack's history, or one address's", runStateHistory},
+	"rm":      {"Forget objects without touching the pools", runStateRm},
+	"mv":      {"Give a recorded object another address", runStateMv},
+}
+
+func runState(ctx context.Context, c *cli, args []string) int {
+	if len(args) > 0 {
+		if sub, ok := stateCommands[args[0]]; ok {
+			return sub.run(ctx, c, args[1:])
+		}
+	}
+	names := make([]string, 0, len(stateCommands))
+	for n := range stateCommands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	for _, n := range names {
+		fmt.Fprintf(&b, "\n  slab state %-8s %s", n, stateCommands[n].synopsis)
+	}
+	if len(args) == 0 {
+		return c.errorf("slab state needs a subcommand%s", b.String())
+	}
+	return c.errorf("unknown state subcommand %q%s", args[0], b.String())
+}
+
+func runStateList(ctx context.Context, c *cli, args []string) int {
+	fs := c.newFlags("state list", "[PATTERN...]")
+	jsonOut := fs.Bool("json", false, "machine-readable output")
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	rec, _, code := c.readState(ctx, c.loadSettings)
+	if rec == nil {
+		return code
+	}
+	addrs := views.StateAddresses(rec, fs.Args())
+	if *jsonOut {
+		return c.writeJSON(addrs)
+	}
+	for _, a := range addrs {
+		fmt.Fprintln(c.stdout, a)
+	}
+	return 0
+}
+
+func runStateShow(ctx context.Context, c *cli, args []string) int {
+	fs := c.newFlags("state show", "ADDRESS")
+	jsonOut := fs.Bool("json", false, "machine-readable output")
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	if fs.NArg() != 1 {
+		return c.errorf("slab state show needs exactly one address, e.g. slab state show 'volume.db[\"a\"]'")
+	}
+	rec, _, code := c.readState(ctx, c.loadSettings)
+	if rec == nil {
+		return code
+	}
+	res, ok := views.StateResource(rec, fs.Arg(0))
+	if !ok {
+		return c.errorf("No object at %s in stack %q\nRun slab state list to see the recorded addresses.", fs.Arg(0), rec.Stack.Name)
+	}
+	if *jsonOut {
+		return c.writeJSON(res)
+	}
+	views.WriteResource(c.stdout, res)
+	return 0
+}
+
+func runStateHistory(ctx context.Context, c *cli, args []string) int {
+	fs := c.newFlags("state history", "[ADDRESS]")
+	jsonOut := fs.Bool("json", false, "machine-readable output")
+	last := fs.Int("n", 0, "show only the last N events")
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	if fs.NArg() > 1 {
+		fs.Usage()
+		return 1
+	}
+	cfg, ok := c.loadSettings()
+	if !ok {
+		return 1
+	}
+	store, err := c.openStore(cfg)
+	if err != nil {
+		return c.errorf("Cannot open the state store\n%v", err)
+	}
+	defer store.Close()
+	events, err := store.History(ctx, stackName(cfg), 0)
+	if err != nil {
+		return c.errorf("Cannot read the history of stack %q\n%v", stackName(cfg), err)
+	}
+	if addr := fs.Arg(0); addr != "" {
+		kept := events[:0]
+		for _, e := range events {
+			if e.Address == addr {
+				kept = append(kept, e)
+			}
+		}
+		events = kept
+	}
+	if *last > 0 && len(events) > *last {
+		events = events[len(events)-*last:]
+	}
+	if *jsonOut {
+		return c.writeJSON(events)
+	}
+	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SERIAL\tTIME\tACTION\tADDRESS\tDETAIL\tWHO")
+	for _, e := range events {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", e.Serial, e.CreatedAt.Local().Format(time.DateTime), e.Action, e.Address, e.Detail, e.Who)
+	}
+	return flushErr(c, tw.Flush())
+}
+
+func flushErr(c *cli, err error) int {
+	if err != nil {
+		return c.errorf("%v", err)
+	}
+	return 0
+}
