@@ -54,8 +54,8 @@ func TestStateMvRenamesAndTheNextPlanFollowsTheNewAddress(t *testing.T) {
 	if !strings.Contains(r.stdout, "No changes.") {
 		t.Fatalf("plan after mv:\n%s", r)
 	}
-	mustSlab(t, dir, 1, "state", "mv", "snapshot.db-first", `volume.app["web"]`)   // another kind
-	mustSlab(t, dir, 1, "state", "mv", `volume.app["db"]`, `volume.app["web"]`) // taken
+	mustSlab(t, dir, 1, "state", "mv", "snapshot.db-first", `volume.app["web"]`) // another kind
+	mustSlab(t, dir, 1, "state", "mv", `volume.app["db"]`, `volume.app["web"]`)  // taken
 }
 
 func TestStateHistoryListsEveryStepWithWho(t *testing.T) {
