@@ -13,6 +13,7 @@
 //     counter.
 //
 // Implementations live in sub-packages: state/sqlstore implements Store
-// once over SQL (sqlx), state/sqlite opens the embedded default on it, and
-// state/storetest is the conformance suite every implementation runs.
+// once over SQL (sqlx), state/sqlite opens the embedded default on it,
+// state/postgres the shared PostgreSQL store, and state/storetest is the
+// conformance suite every implementation runs.
 package state

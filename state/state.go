@@ -196,10 +196,13 @@ type Ref struct {
 
 // Lock is a held (or observed) stack lock.
 type Lock struct {
-	ID        string    `json:"id"`
-	Stack     string    `json:"stack"`
-	Who       string    `json:"who"`
-	Operation string    `json:"operation"`
+	ID        string `json:"id"`
+	Stack     string `json:"stack"`
+	Who       string `json:"who"`
+	Operation string `json:"operation"`
+	// Info is free text for the operator who finds the lock held, such as
+	// the slab version and command line of the holder. Nothing parses it.
+	Info      string    `json:"info,omitempty"`
 	CreatedAt time.Time `json:"created"`
 }
 
@@ -207,15 +210,19 @@ type Lock struct {
 type LockedError struct{ Holder Lock }
 
 func (e *LockedError) Error() string {
-	return fmt.Sprintf("stack %q is locked by %s (operation %q, since %s, lock ID %s)",
-		e.Holder.Stack, e.Holder.Who, e.Holder.Operation, e.Holder.CreatedAt.Format(time.RFC3339), e.Holder.ID)
+	info := ""
+	if e.Holder.Info != "" {
+		info = fmt.Sprintf(", info %q", e.Holder.Info)
+	}
+	return fmt.Sprintf("stack %q is locked by %s (operation %q, since %s, lock ID %s%s)",
+		e.Holder.Stack, e.Holder.Who, e.Holder.Operation, e.Holder.CreatedAt.Format(time.RFC3339), e.Holder.ID, info)
 }
 
 // ErrNoLock is returned by Unlock / ForceUnlock when no lock with that ID is held.
 var ErrNoLock = errors.New("no such lock")
 
 // Store is the catalog and recorded state. Implementations: state/sqlite
-// (embedded default) and, later, PostgreSQL.
+// (embedded default) and state/postgres (shared).
 type Store interface {
 	// Stack returns the named stack, creating it with a new lineage and
 	// serial 0 when it does not exist yet.
@@ -231,6 +238,10 @@ type Store interface {
 	// Lock takes the stack's writer lock, waiting up to timeout (0: try
 	// once). It returns *LockedError when another holder keeps it.
 	Lock(ctx context.Context, stack, who, operation string, timeout time.Duration) (Lock, error)
+	// LockWith is Lock with every field of the request: want.Stack, Who,
+	// Operation and Info are recorded; its ID and CreatedAt are ignored
+	// and filled in the returned lock.
+	LockWith(ctx context.Context, want Lock, timeout time.Duration) (Lock, error)
 	// Unlock releases a lock taken by Lock.
 	Unlock(ctx context.Context, stack, id string) error
 	// ForceUnlock breaks a lock by ID, whoever holds it.

@@ -42,6 +42,7 @@ func runValidate(_ context.Context, c *cli, args []string) int {
 
 func runInit(ctx context.Context, c *cli, args []string) int {
 	fs := c.newFlags("init", "")
+	c.stateFlag(fs)
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
@@ -128,6 +129,7 @@ func writeFileKeepMode(path string, data []byte) error {
 // runForceUnlock breaks a stack lock left by a crashed process.
 func runForceUnlock(ctx context.Context, c *cli, args []string) int {
 	fs := c.newFlags("force-unlock", "LOCK_ID")
+	c.stateFlag(fs)
 	force := fs.Bool("force", false, "do not ask for confirmation")
 	if code, ok := parse(fs, args); !ok {
 		return code

@@ -91,6 +91,7 @@ func (c *cli) makePlan(ctx context.Context, cfg *config.Config, st *stack, pools
 
 func runPlan(ctx context.Context, c *cli, args []string) int {
 	fs := c.newFlags("plan", "")
+	c.stateFlag(fs)
 	var f planFlags
 	f.register(fs)
 	fs.BoolVar(&f.destroy, "destroy", false, "plan to destroy everything the stack manages")
@@ -157,6 +158,7 @@ func (c *cli) apply(ctx context.Context, name string, args []string, destroy boo
 		argsUsage = ""
 	}
 	fs := c.newFlags(name, argsUsage)
+	c.stateFlag(fs)
 	var f planFlags
 	f.register(fs)
 	autoApprove := fs.Bool("auto-approve", false, "skip the interactive confirmation")

@@ -18,6 +18,7 @@ import (
 
 func runShow(ctx context.Context, c *cli, args []string) int {
 	fs := c.newFlags("show", "[PLANFILE]")
+	c.stateFlag(fs)
 	jsonOut := fs.Bool("json", false, "machine-readable output")
 	if code, ok := parse(fs, args); !ok {
 		return code
@@ -78,6 +79,7 @@ func (c *cli) writeJSON(v any) int {
 
 func runOutput(ctx context.Context, c *cli, args []string) int {
 	fs := c.newFlags("output", "[NAME]")
+	c.stateFlag(fs)
 	jsonOut := fs.Bool("json", false, "machine-readable output")
 	var cf configFlags
 	cf.register(fs)

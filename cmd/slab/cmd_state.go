@@ -43,6 +43,7 @@ func runState(ctx context.Context, c *cli, args []string) int {
 
 func runStateList(ctx context.Context, c *cli, args []string) int {
 	fs := c.newFlags("state list", "[PATTERN...]")
+	c.stateFlag(fs)
 	jsonOut := fs.Bool("json", false, "machine-readable output")
 	if code, ok := parse(fs, args); !ok {
 		return code
@@ -63,6 +64,7 @@ func runStateList(ctx context.Context, c *cli, args []string) int {
 
 func runStateShow(ctx context.Context, c *cli, args []string) int {
 	fs := c.newFlags("state show", "ADDRESS")
+	c.stateFlag(fs)
 	jsonOut := fs.Bool("json", false, "machine-readable output")
 	if code, ok := parse(fs, args); !ok {
 		return code
@@ -87,6 +89,7 @@ func runStateShow(ctx context.Context, c *cli, args []string) int {
 
 func runStateHistory(ctx context.Context, c *cli, args []string) int {
 	fs := c.newFlags("state history", "[ADDRESS]")
+	c.stateFlag(fs)
 	jsonOut := fs.Bool("json", false, "machine-readable output")
 	last := fs.Int("n", 0, "show only the last N events")
 	if code, ok := parse(fs, args); !ok {

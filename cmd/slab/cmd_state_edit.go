@@ -78,6 +78,7 @@ func objectsAt(rec *state.State, addr string) []state.Object {
 
 func runStateRm(ctx context.Context, c *cli, args []string) int {
 	fs := c.newFlags("state rm", "ADDRESS...")
+	c.stateFlag(fs)
 	lockTimeout := fs.Duration("lock-timeout", 0, "wait this long for the stack's lock")
 	if code, ok := parse(fs, args); !ok {
 		return code
@@ -119,6 +120,7 @@ func runStateRm(ctx context.Context, c *cli, args []string) int {
 
 func runStateMv(ctx context.Context, c *cli, args []string) int {
 	fs := c.newFlags("state mv", "FROM TO")
+	c.stateFlag(fs)
 	lockTimeout := fs.Duration("lock-timeout", 0, "wait this long for the stack's lock")
 	if code, ok := parse(fs, args); !ok {
 		return code

@@ -25,6 +25,14 @@ type cli struct {
 	stdout io.Writer
 	stderr io.Writer
 	env    []string
+	// state is the -state flag: where the state store is, overriding
+	// SLAB_STATE and the slab block.
+	state string
+}
+
+// stateFlag adds -state to a command that opens the state store.
+func (c *cli) stateFlag(fs *flag.FlagSet) {
+	fs.StringVar(&c.state, "state", "", "the state store: a SQLite file path or postgres://… (overrides SLAB_STATE and the slab block)")
 }
 
 type command struct {

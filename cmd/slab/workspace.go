@@ -17,6 +17,7 @@ import (
 	"github.com/slab-storage/slab/planner"
 	"github.com/slab-storage/slab/planner/schedule"
 	"github.com/slab-storage/slab/state"
+	"github.com/slab-storage/slab/state/postgres"
 	"github.com/slab-storage/slab/state/sqlite"
 )
 
@@ -86,18 +87,37 @@ func stackName(cfg *config.Config) string {
 	return "default"
 }
 
-// openStore opens the configured state store: SQLite at .slab/state.db by
-// default, or the `state` setting of the slab block.
-func (c *cli) openStore(cfg *config.Config) (state.Store, error) {
-	loc := ""
-	if cfg != nil {
-		loc = cfg.Settings.State
+// stateLocation is where the state store is: the -state flag, else
+// SLAB_STATE, else the slab block's state, else SQLite at .slab/state.db.
+func (c *cli) stateLocation(cfg *config.Config) string {
+	if c.state != "" {
+		return c.state
 	}
+	for _, kv := range c.env {
+		if v, ok := strings.CutPrefix(kv, "SLAB_STATE="); ok && v != "" {
+			return v
+		}
+	}
+	if cfg != nil && cfg.Settings.State != "" {
+		return cfg.Settings.State
+	}
+	return ""
+}
+
+// isPostgres reports whether a state location names a PostgreSQL server.
+func isPostgres(loc string) bool {
+	return strings.HasPrefix(loc, "postgres://") || strings.HasPrefix(loc, "postgresql://") ||
+		strings.Contains(loc, "host=") || strings.Contains(loc, "dbname=")
+}
+
+// openStore opens the state store at stateLocation.
+func (c *cli) openStore(cfg *config.Config) (state.Store, error) {
+	loc := c.stateLocation(cfg)
 	switch {
 	case loc == "":
 		return sqlite.Open(c.path(DefaultStatePath))
-	case strings.HasPrefix(loc, "postgres://"), strings.HasPrefix(loc, "postgresql://"):
-		return nil, errors.New("PostgreSQL state stores are not supported by this build yet\nUse the embedded SQLite store: remove `state` from the slab block, or set it to a file path such as \".slab/state.db\".")
+	case isPostgres(loc):
+		return postgres.Open(context.Background(), loc)
 	default:
 		return sqlite.Open(c.path(strings.TrimPrefix(loc, "sqlite://")))
 	}
@@ -115,7 +135,8 @@ func whoAmI() string {
 
 // lock takes the stack's writer lock and returns its release function.
 func (c *cli) lock(ctx context.Context, store state.Store, stack, operation string, timeout time.Duration) (func(), bool) {
-	l, err := store.Lock(ctx, stack, whoAmI(), operation, timeout)
+	info := "slab " + version + ": " + strings.Join(os.Args, " ")
+	l, err := store.LockWith(ctx, state.Lock{Stack: stack, Who: whoAmI(), Operation: operation, Info: info}, timeout)
 	if err != nil {
 		var locked *state.LockedError
 		if errors.As(err, &locked) {

@@ -1,15 +1,21 @@
 // Package sqlstore implements state.Store once, over database/sql through
-// sqlx, for every SQL database slab supports (SQLite now, PostgreSQL next).
-// A Dialect carries what differs: its name and its migration files.
+// sqlx, for every SQL database slab supports: SQLite and PostgreSQL. A
+// Dialect carries what differs: its name, its migration files (the same
+// tables, columns and indexes in each), the statement that keeps
+// concurrent migrators apart, and how far lock waiters back off.
 //
 // It owns the schema and the queries:
 //   - stacks(name, lineage, serial); one table per kind (pools, qos,
 //     volume_types, volumes, snapshots) keyed by (stack, id) with a column
 //     per field and JSON text for maps and stats; history(seq, …),
-//     append-only; locks(stack, id, who, operation, created_at).
+//     append-only; locks(stack, id, who, operation, info, created_at).
 //   - Migrations are embedded NNNN_name.sql files numbered 1..N without
-//     gaps, applied in order, each in a transaction with its
-//     schema_migrations row. A database newer than the binary is refused.
+//     gaps, applied in order, each in a transaction (with its
+//     schema_migrations row) that takes the dialect's migration lock
+//     before it reads the version. A database newer than the binary is
+//     refused.
+//   - A stack lock is its locks row, taken by one INSERT ... ON CONFLICT
+//     DO NOTHING RETURNING; waiters poll, never holding a connection.
 //
 // Invariants:
 //   - Apply is one transaction: serial bump, object row and history event

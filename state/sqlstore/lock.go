@@ -12,34 +12,44 @@ import (
 	"github.com/slab-storage/slab/state"
 )
 
-// lockPoll is how often a waiting Lock retries. Each try is one short
+// lockPollMin is the first interval between a waiting Lock's tries; it
+// doubles up to the dialect's LockPollMax. Each try is one short
 // autocommit statement and the wait happens between tries, so a waiter
 // never holds a connection (SQLite runs on one) or a transaction open.
-const lockPoll = 50 * time.Millisecond
+const lockPollMin = 50 * time.Millisecond
 
 type lockRow struct {
 	Stack     string `db:"stack"`
 	ID        string `db:"id"`
 	Who       string `db:"who"`
 	Operation string `db:"operation"`
+	Info      string `db:"info"`
 	CreatedAt dbTime `db:"created_at"`
 }
 
 func (r lockRow) lock() state.Lock {
-	return state.Lock{ID: r.ID, Stack: r.Stack, Who: r.Who, Operation: r.Operation, CreatedAt: time.Time(r.CreatedAt)}
+	return state.Lock{ID: r.ID, Stack: r.Stack, Who: r.Who, Operation: r.Operation, Info: r.Info,
+		CreatedAt: time.Time(r.CreatedAt)}
 }
 
-// Lock takes the stack's writer lock. The lock row's primary key is the
-// stack, so at most one insert wins, across processes and, on PostgreSQL,
-// across pooled connections.
+// Lock takes the stack's writer lock with no Info.
 func (s *Store) Lock(ctx context.Context, stack, who, operation string, timeout time.Duration) (state.Lock, error) {
+	return s.LockWith(ctx, state.Lock{Stack: stack, Who: who, Operation: operation}, timeout)
+}
+
+// LockWith takes the stack's writer lock. The lock row's primary key is
+// the stack, so at most one insert wins, across processes and, on
+// PostgreSQL, across pooled connections and separate pools.
+func (s *Store) LockWith(ctx context.Context, want state.Lock, timeout time.Duration) (state.Lock, error) {
+	stack := want.Stack
 	if err := checkStack(stack); err != nil {
 		return state.Lock{}, err
 	}
 	deadline := time.Now().Add(timeout)
+	poll := lockPollMin
 	for {
-		mine := lockRow{Stack: stack, ID: uuid.NewString(), Who: who, Operation: operation,
-			CreatedAt: dbTime(time.Now().UTC())}
+		mine := lockRow{Stack: stack, ID: uuid.NewString(), Who: want.Who, Operation: want.Operation,
+			Info: want.Info, CreatedAt: dbTime(time.Now().UTC())}
 		holder, err := s.tryLock(ctx, mine)
 		if err != nil {
 			return state.Lock{}, fmt.Errorf("state: lock stack %q: %w", stack, err)
@@ -52,7 +62,7 @@ func (s *Store) Lock(ctx context.Context, stack, who, operation string, timeout 
 		if wait <= 0 {
 			return state.Lock{}, locked
 		}
-		timer := time.NewTimer(min(wait, lockPoll))
+		timer := time.NewTimer(min(wait, poll))
 		select {
 		case <-ctx.Done():
 			timer.Stop()
@@ -60,20 +70,21 @@ func (s *Store) Lock(ctx context.Context, stack, who, operation string, timeout 
 			return state.Lock{}, fmt.Errorf("%w: %w", locked, ctx.Err())
 		case <-timer.C:
 		}
+		poll = min(2*poll, s.pollMax)
 	}
 }
 
 // tryLock inserts mine and returns nil when it won, else the holder.
 func (s *Store) tryLock(ctx context.Context, mine lockRow) (*lockRow, error) {
 	for {
-		res, err := s.st.insertLock.ExecContext(ctx, mine.Stack, mine.ID, mine.Who, mine.Operation, mine.CreatedAt)
-		if err != nil {
-			return nil, err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return nil, err
-		} else if n == 1 {
+		var id string
+		err := s.st.insertLock.QueryRowxContext(ctx, mine.Stack, mine.ID, mine.Who, mine.Operation, mine.Info,
+			mine.CreatedAt).Scan(&id)
+		if err == nil {
 			return nil, nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) { // no row: the insert met a holder's row
+			return nil, err
 		}
 		var holder lockRow
 		err = s.st.getLock.GetContext(ctx, &holder, mine.Stack)

@@ -56,66 +56,76 @@ func loadMigrations(fsys fs.FS) ([]migration, error) {
 	return ms, nil
 }
 
-// migrate brings the schema up to the newest embedded version. Each step
-// runs in its own transaction together with its schema_migrations row, so a
-// crash leaves the schema at a whole version. The row is inserted first:
-// when two processes open a fresh store at once, the loser's insert finds
-// the row (after waiting for the winner's commit) and it skips the step.
-func migrate(ctx context.Context, db *sqlx.DB, ms []migration) error {
-	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version BIGINT NOT NULL PRIMARY KEY,
-		applied_at TEXT NOT NULL)`); err != nil {
-		return fmt.Errorf("create schema_migrations: %w", err)
-	}
-	current, err := schemaVersion(ctx, db)
-	if err != nil {
-		return err
-	}
-	known := ms[len(ms)-1].version
-	if current > known {
-		return fmt.Errorf("state store schema version %d is newer than this slab (%d); upgrade slab", current, known)
-	}
-	for _, m := range ms[current:] {
-		if err := applyMigration(ctx, db, m); err != nil {
+// migrate brings the schema up to the newest embedded version, one step
+// per transaction: the step's SQL and its schema_migrations row commit
+// together, so a crash leaves the schema at a whole version.
+//
+// Every transaction first takes the dialect's migration lock (SQLite: the
+// write lock its IMMEDIATE transactions take at BEGIN) and only then reads
+// the version, so when several processes open a fresh store at once each
+// step runs exactly once and the others find it done. schema_migrations is
+// created inside that transaction too: on PostgreSQL two unguarded CREATE
+// TABLE IF NOT EXISTS can collide.
+func migrate(ctx context.Context, db *sqlx.DB, d Dialect, ms []migration) error {
+	for {
+		done, err := migrateStep(ctx, db, d, ms)
+		if err != nil || done {
 			return err
 		}
 	}
-	return nil
 }
 
-func schemaVersion(ctx context.Context, db *sqlx.DB) (int64, error) {
-	var v int64
-	if err := db.GetContext(ctx, &v, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`); err != nil {
-		return 0, fmt.Errorf("read schema version: %w", err)
-	}
-	return v, nil
-}
-
-func applyMigration(ctx context.Context, db *sqlx.DB, m migration) (err error) {
+// migrateStep applies the first migration the database lacks and reports
+// done when it lacked none.
+func migrateStep(ctx context.Context, db *sqlx.DB, d Dialect, ms []migration) (done bool, err error) {
 	tx, err := db.BeginTxx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("migration %s: %w", m.name, err)
+		return false, fmt.Errorf("begin migration: %w", err)
 	}
 	defer func() {
 		if err != nil {
 			_ = tx.Rollback()
 		}
 	}()
-	res, err := tx.ExecContext(ctx, db.Rebind(`INSERT INTO schema_migrations (version, applied_at)
-		VALUES (?, ?) ON CONFLICT (version) DO NOTHING`), m.version, formatTime(time.Now()))
+	if d.MigrationLock != "" {
+		if _, err := tx.ExecContext(ctx, d.MigrationLock); err != nil {
+			return false, fmt.Errorf("take the migration lock: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version BIGINT NOT NULL PRIMARY KEY,
+		applied_at TEXT NOT NULL)`); err != nil {
+		return false, fmt.Errorf("create schema_migrations: %w", err)
+	}
+	current, err := schemaVersion(ctx, tx)
 	if err != nil {
-		return fmt.Errorf("migration %s: %w", m.name, err)
+		return false, err
 	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("migration %s: %w", m.name, err)
-	} else if n == 0 {
-		return tx.Rollback() // applied concurrently by another process
+	known := ms[len(ms)-1].version
+	if current > known {
+		return false, fmt.Errorf("state store schema version %d is newer than this slab (%d); upgrade slab", current, known)
 	}
+	if current == known {
+		return true, tx.Commit()
+	}
+	m := ms[current]
 	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-		return fmt.Errorf("migration %s: %w", m.name, err)
+		return false, fmt.Errorf("migration %s: %w", m.name, err)
+	}
+	if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`),
+		m.version, formatTime(time.Now())); err != nil {
+		return false, fmt.Errorf("migration %s: %w", m.name, err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("migration %s: commit: %w", m.name, err)
+		return false, fmt.Errorf("migration %s: commit: %w", m.name, err)
 	}
-	return nil
+	return false, nil
+}
+
+func schemaVersion(ctx context.Context, q sqlx.QueryerContext) (int64, error) {
+	var v int64
+	if err := sqlx.GetContext(ctx, q, &v, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`); err != nil {
+		return 0, fmt.Errorf("read schema version: %w", err)
+	}
+	return v, nil
 }

@@ -61,9 +61,20 @@ func TestLoadMigrations(t *testing.T) {
 		})
 	}
 
-	t.Run("the embedded SQLite migrations load", func(t *testing.T) {
-		if _, err := loadMigrations(SQLite.Migrations); err != nil {
+	t.Run("the embedded migrations of every dialect load, equally many", func(t *testing.T) {
+		lite, err := loadMigrations(SQLite.Migrations)
+		if err != nil {
 			t.Fatal(err)
+		}
+		pg, err := loadMigrations(Postgres.Migrations)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A version exists in both or in neither: a store opened by one
+		// dialect and a schema version written by the other must mean the
+		// same tables.
+		if len(lite) != len(pg) {
+			t.Errorf("%d SQLite migrations, %d PostgreSQL migrations", len(lite), len(pg))
 		}
 	})
 }
@@ -104,7 +115,7 @@ func TestMigrate(t *testing.T) {
 	t.Run("a fresh database gets every migration and reopening adds only new ones", func(t *testing.T) {
 		db := testDB(t, filepath.Join(t.TempDir(), "m.db"))
 		for _, fsys := range []fstest.MapFS{v2, v2, v3, v3} {
-			if err := migrate(ctx, db, load(t, fsys)); err != nil {
+			if err := migrate(ctx, db, SQLite, load(t, fsys)); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -119,10 +130,10 @@ func TestMigrate(t *testing.T) {
 
 	t.Run("a database newer than the binary is refused", func(t *testing.T) {
 		db := testDB(t, filepath.Join(t.TempDir(), "m.db"))
-		if err := migrate(ctx, db, load(t, v3)); err != nil {
+		if err := migrate(ctx, db, SQLite, load(t, v3)); err != nil {
 			t.Fatal(err)
 		}
-		err := migrate(ctx, db, load(t, v1))
+		err := migrate(ctx, db, SQLite, load(t, v1))
 		want := "state store schema version 3 is newer than this slab (1); upgrade slab"
 		if err == nil || err.Error() != want {
 			t.Errorf("err = %v, want %q", err, want)
@@ -133,7 +144,7 @@ func TestMigrate(t *testing.T) {
 		db := testDB(t, filepath.Join(t.TempDir(), "m.db"))
 		bad := mapFS("0001_a.sql", "CREATE TABLE t1 (x INTEGER);",
 			"0002_b.sql", "CREATE TABLE t2 (x INTEGER); CREATE TABLE t1 (x INTEGER);")
-		err := migrate(ctx, db, load(t, bad))
+		err := migrate(ctx, db, SQLite, load(t, bad))
 		if err == nil || !strings.Contains(err.Error(), "0002_b.sql") {
 			t.Fatalf("err = %v, want it to name 0002_b.sql", err)
 		}
@@ -151,7 +162,7 @@ func TestMigrate(t *testing.T) {
 		var wg sync.WaitGroup
 		errs := make([]error, len(dbs))
 		for i, db := range dbs {
-			wg.Go(func() { errs[i] = migrate(ctx, db, load(t, v3)) })
+			wg.Go(func() { errs[i] = migrate(ctx, db, SQLite, load(t, v3)) })
 		}
 		wg.Wait()
 		for i, err := range errs {

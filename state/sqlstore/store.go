@@ -18,6 +18,7 @@ import (
 type Store struct {
 	db        *sqlx.DB
 	st        statements
+	pollMax   time.Duration // Dialect.LockPollMax
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -48,10 +49,10 @@ func New(ctx context.Context, db *sqlx.DB, d Dialect) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s migrations: %w", d.Name, err)
 	}
-	if err := migrate(ctx, db, ms); err != nil {
+	if err := migrate(ctx, db, d, ms); err != nil {
 		return nil, err
 	}
-	s := &Store{db: db}
+	s := &Store{db: db, pollMax: max(d.LockPollMax, lockPollMin)}
 	if err := s.prepare(ctx); err != nil {
 		s.closeStatements()
 		return nil, err
@@ -80,9 +81,12 @@ func (s *Store) prepare(ctx context.Context) error {
 	st.history = p(`SELECT ` + eventCols + ` FROM history WHERE stack = ? ORDER BY seq`)
 	st.historyTail = p(`SELECT ` + eventCols + ` FROM (
 		SELECT ` + eventCols + ` FROM history WHERE stack = ? ORDER BY seq DESC LIMIT ?) AS tail ORDER BY seq`)
-	st.insertLock = p(`INSERT INTO locks (stack, id, who, operation, created_at)
-		VALUES (?, ?, ?, ?, ?) ON CONFLICT (stack) DO NOTHING`)
-	st.getLock = p(`SELECT stack, id, who, operation, created_at FROM locks WHERE stack = ?`)
+	// One atomic statement decides who holds the lock: the primary key on
+	// stack lets exactly one insert through, and RETURNING tells the
+	// winner so, with no window between a check and an insert.
+	st.insertLock = p(`INSERT INTO locks (stack, id, who, operation, info, created_at)
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (stack) DO NOTHING RETURNING id`)
+	st.getLock = p(`SELECT stack, id, who, operation, info, created_at FROM locks WHERE stack = ?`)
 	st.deleteLock = p(`DELETE FROM locks WHERE stack = ? AND id = ?`)
 
 	st.upsert = map[state.Kind]*sqlx.NamedStmt{}

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -49,6 +50,35 @@ func testLocks(t *testing.T, fresh Fresh) {
 			}
 			if diff := cmp.Diff(held, le.Holder); diff != "" {
 				t.Errorf("%s: holder (-want +got):\n%s", name, diff)
+			}
+		}
+	})
+
+	t.Run("LockWith records Info and the LockedError shows it", func(t *testing.T) {
+		want := state.Lock{Stack: "lk-info", Who: "ci@runner-7", Operation: "apply",
+			Info: "slab 0.1.0: slab apply -auto-approve plan.bin", ID: "ignored"}
+		held, err := s.LockWith(ctx, want, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if held.ID == "" || held.ID == want.ID || held.CreatedAt.IsZero() {
+			t.Errorf("lock = %+v, want a fresh ID and a time", held)
+		}
+		want.ID, want.CreatedAt = held.ID, held.CreatedAt
+		if diff := cmp.Diff(want, held); diff != "" {
+			t.Errorf("lock (-want +got):\n%s", diff)
+		}
+		_, err = another().LockWith(ctx, state.Lock{Stack: "lk-info", Who: "bob", Operation: "plan"}, 0)
+		var le *state.LockedError
+		if !errors.As(err, &le) {
+			t.Fatalf("err = %v, want *LockedError", err)
+		}
+		if diff := cmp.Diff(held, le.Holder); diff != "" {
+			t.Errorf("holder (-want +got):\n%s", diff)
+		}
+		for _, part := range []string{held.Who, held.Operation, held.ID, held.Info, held.CreatedAt.Format(time.RFC3339)} {
+			if !strings.Contains(err.Error(), part) {
+				t.Errorf("error %q does not name %q", err, part)
 			}
 		}
 	})

@@ -124,10 +124,13 @@ CREATE TABLE history (
 CREATE INDEX history_stack ON history (stack, seq);
 
 -- No reference to stacks: a lock may be taken before the stack's first write.
+-- info is free text for the operator who finds the lock (slab version,
+-- command line).
 CREATE TABLE locks (
     stack      TEXT NOT NULL PRIMARY KEY,
     id         TEXT NOT NULL,
     who        TEXT NOT NULL,
     operation  TEXT NOT NULL,
+    info       TEXT NOT NULL DEFAULT '',
     created_at TEXT NOT NULL
 ) STRICT;
