@@ -122,6 +122,10 @@ type Plan struct {
 	SlabVersion   string    `json:"slab_version"`
 	CreatedAt     time.Time `json:"created_at"`
 	Stack         string    `json:"stack"`
+	// StateStore identifies the state store the plan was made against (a
+	// hash of its location, so no credential is kept); a saved plan
+	// applies only there.
+	StateStore string `json:"state_store,omitempty"`
 	// Lineage and Serial are the stack's when the plan was made; applying
 	// a saved plan is refused when either has moved.
 	Lineage string `json:"lineage"`

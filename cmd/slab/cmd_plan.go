@@ -118,6 +118,7 @@ func runPlan(ctx context.Context, c *cli, args []string) int {
 	if plan == nil {
 		return 1
 	}
+	plan.StateStore = c.storeIdentity(cfg)
 	if f.json {
 		if err := views.WritePlanJSON(c.stdout, plan); err != nil {
 			return c.errorf("%v", err)
@@ -204,6 +205,9 @@ func (c *cli) apply(ctx context.Context, name string, args []string, destroy boo
 		}
 		if plan.Stack != st.name {
 			return c.errorf("Saved plan is for another stack\nThe plan was made for stack %q; this directory's configuration uses stack %q.", plan.Stack, st.name)
+		}
+		if plan.StateStore != "" && plan.StateStore != c.storeIdentity(cfg) {
+			return c.errorf("Saved plan is for another state store\nThe plan was made against a different state store than the one this command uses (-state, SLAB_STATE or the slab block's state). Apply it against the store it was planned on, or make a new plan.")
 		}
 		if err := planner.CheckFresh(ctx, st.store, plan); err != nil {
 			return c.applyError(err)

@@ -179,3 +179,13 @@ func TestGarbagePlanFileIsAClearError(t *testing.T) {
 		t.Fatalf("damaged plan file:\n%s", r)
 	}
 }
+
+func TestSavedPlanAppliesOnlyToTheStoreItWasMadeAgainst(t *testing.T) {
+	dir := quickstart(t)
+	mustSlab(t, dir, 0, "plan", "-out", "p.plan")
+	r := mustSlab(t, dir, 1, "apply", "-state", "other.db", "p.plan")
+	if !strings.Contains(r.stderr, "Saved plan is for another state store") {
+		t.Fatalf("plan applied to another store:\n%s", r)
+	}
+	mustSlab(t, dir, 0, "apply", "p.plan")
+}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -102,6 +104,26 @@ func (c *cli) stateLocation(cfg *config.Config) string {
 		return cfg.Settings.State
 	}
 	return ""
+}
+
+// storeIdentity names the state store a plan is made against without
+// keeping its location (which may hold a password): a hash of the
+// absolute SQLite path or of the DSN.
+func (c *cli) storeIdentity(cfg *config.Config) string {
+	loc := c.stateLocation(cfg)
+	switch {
+	case loc == "":
+		loc = c.path(DefaultStatePath)
+	case !isPostgres(loc):
+		loc = c.path(strings.TrimPrefix(loc, "sqlite://"))
+	}
+	if !isPostgres(loc) {
+		if abs, err := filepath.Abs(loc); err == nil {
+			loc = abs
+		}
+	}
+	sum := sha256.Sum256([]byte(loc))
+	return hex.EncodeToString(sum[:8])
 }
 
 // isPostgres reports whether a state location names a PostgreSQL server.
