@@ -10,6 +10,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/slab-storage/slab/planner/schedule/evaluator"
 )
 
 // Python's semantics for the values Cinder's scheduler filters compare.
@@ -114,133 +116,9 @@ func cpyFloatOf(v any) (f float64, ok bool, err error) {
 	return 0, false, errors.New("not a number")
 }
 
-// cpyFloat parses s as Python's float(str): Unicode decimal digits and
-// spaces are first mapped to ASCII, surrounding whitespace is stripped,
-// "_" may sit between two digits, and inf, infinity and nan (any case,
-// signed) are accepted; hexadecimal is not. Overflow gives ±Inf, as in
-// Python.
-func cpyFloat(s string) (float64, bool) {
-	var buf [64]byte
-	if !cpyASCII(s) {
-		out := buf[:0]
-		for _, r := range s {
-			switch {
-			case r == utf8.RuneError:
-				return 0, false
-			case r < 127:
-				out = append(out, byte(r))
-			case unicode.IsSpace(r):
-				out = append(out, ' ')
-			default:
-				d, ok := cpyDecimalDigit(r)
-				if !ok {
-					return 0, false
-				}
-				out = append(out, byte('0'+d))
-			}
-		}
-		s = string(out)
-	}
-	s = strings.Trim(s, " \t\n\v\f\r")
-	if s == "" {
-		return 0, false
-	}
-	if strings.IndexByte(s, '_') >= 0 {
-		out := buf[:0]
-		for i := 0; i < len(s); i++ {
-			if s[i] != '_' {
-				out = append(out, s[i])
-				continue
-			}
-			if i == 0 || i == len(s)-1 || !cpyDigit(s[i-1]) || !cpyDigit(s[i+1]) {
-				return 0, false
-			}
-		}
-		s = string(out)
-	}
-	body := s
-	if body[0] == '+' || body[0] == '-' {
-		body = body[1:]
-	}
-	switch strings.ToLower(body) {
-	case "inf", "infinity":
-		if s[0] == '-' {
-			return math.Inf(-1), true
-		}
-		return math.Inf(1), true
-	case "nan":
-		return math.NaN(), true
-	}
-	if !cpyDecimalSyntax(body) {
-		return 0, false
-	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil && !errors.Is(err, strconv.ErrRange) {
-		return 0, false
-	}
-	return f, true
-}
-
-// cpyDecimalSyntax checks digits [. digits] [e [sign] digits] with at least
-// one mantissa digit, which is all Python's float() accepts besides the
-// special words (strconv.ParseFloat would also take hex and "0x").
-func cpyDecimalSyntax(s string) bool {
-	i, digits := 0, 0
-	for i < len(s) && cpyDigit(s[i]) {
-		i, digits = i+1, digits+1
-	}
-	if i < len(s) && s[i] == '.' {
-		i++
-		for i < len(s) && cpyDigit(s[i]) {
-			i, digits = i+1, digits+1
-		}
-	}
-	if digits == 0 {
-		return false
-	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		if i < len(s) && (s[i] == '+' || s[i] == '-') {
-			i++
-		}
-		exp := 0
-		for i < len(s) && cpyDigit(s[i]) {
-			i, exp = i+1, exp+1
-		}
-		if exp == 0 {
-			return false
-		}
-	}
-	return i == len(s)
-}
-
-func cpyDigit(c byte) bool { return '0' <= c && c <= '9' }
-
-func cpyASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
-}
-
-// cpyDecimalDigit is Python's Py_UNICODE_TODECIMAL: Unicode assigns decimal
-// digits (category Nd) in runs of ten from 0 to 9, and Go's table merges
-// adjacent runs, so the value is the offset in its range modulo ten.
-func cpyDecimalDigit(r rune) (int, bool) {
-	for _, rg := range unicode.Nd.R16 {
-		if r >= rune(rg.Lo) && r <= rune(rg.Hi) {
-			return int(r-rune(rg.Lo)) % 10, true
-		}
-	}
-	for _, rg := range unicode.Nd.R32 {
-		if r >= rune(rg.Lo) && r <= rune(rg.Hi) {
-			return int(r-rune(rg.Lo)) % 10, true
-		}
-	}
-	return 0, false
-}
+// cpyFloat parses s as Python's float(str) (the evaluator's parser: the
+// same rules hold in filter functions and extra specs).
+func cpyFloat(s string) (float64, bool) { return evaluator.PyFloat(s) }
 
 // specKind names a value's type for reasons, in JSON/HCL words.
 func specKind(v any) string {

@@ -21,6 +21,7 @@ var (
 		"CapacityFilter":         func() Filter { return CapacityFilter{} },
 		"CapabilitiesFilter":     func() Filter { return CapabilitiesFilter{} },
 		"JsonFilter":             func() Filter { return JsonFilter{} },
+		"DriverFilter":           func() Filter { return DriverFilter{} },
 		"DifferentBackendFilter": func() Filter { return DifferentBackendFilter{} },
 		"SameBackendFilter":      func() Filter { return SameBackendFilter{} },
 	}
@@ -28,6 +29,7 @@ var (
 		"CapacityWeigher":          func(m float64) Weigher { return CapacityWeigher{Mult: m} },
 		"AllocatedCapacityWeigher": func(m float64) Weigher { return AllocatedCapacityWeigher{Mult: m} },
 		"VolumeNumberWeigher":      func(m float64) Weigher { return VolumeNumberWeigher{Mult: m} },
+		"GoodnessWeigher":          func(m float64) Weigher { return GoodnessWeigher{Mult: m} },
 	}
 )
 

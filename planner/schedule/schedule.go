@@ -212,6 +212,8 @@ type Score struct {
 	Raw        float64 `json:"raw"`
 	Normalized float64 `json:"normalized"`
 	Multiplier float64 `json:"multiplier"`
+	// Reason says why a weigher could not rate the pool (it then counts 0).
+	Reason string `json:"reason,omitempty"`
 }
 
 // Weighed is one surviving pool and its scores.
@@ -284,7 +286,7 @@ func (s *Scheduler) Place(pools []*PoolState, req Request) (*PoolState, Explanat
 	if len(survivors) == 0 {
 		return nil, exp, &NoValidPoolError{Explanation: exp}
 	}
-	exp.Weighed = s.normalize(pools, survivors, ev.raw)
+	exp.Weighed = s.normalize(pools, survivors, ev)
 	best := 0
 	for i, w := range exp.Weighed {
 		if better(w, exp.Weighed[best]) {
@@ -301,6 +303,10 @@ type evaluation struct {
 	rejected   []Rejection // where failed
 	rejections int
 	raw        []float64 // len(pools) × len(weighers), pool-major
+	// weighErrs keeps why a weigher could not rate a pool, by raw index;
+	// rare, so a locked map rather than a slice per placement.
+	mu        sync.Mutex
+	weighErrs map[int]string
 }
 
 // parallelFrom is the pool count from which filtering and weighing are
@@ -310,9 +316,9 @@ const parallelFrom = 256
 // evaluate runs the filters and the raw weighers on every pool. Each pool
 // is touched by one goroutine only, and the request is prepared, so the
 // per-pool caches need no lock.
-func (s *Scheduler) evaluate(pools []*PoolState, req *Request) evaluation {
+func (s *Scheduler) evaluate(pools []*PoolState, req *Request) *evaluation {
 	nw := len(s.Weighers)
-	ev := evaluation{failed: make([]bool, len(pools)), rejected: make([]Rejection, len(pools)), raw: make([]float64, len(pools)*nw)}
+	ev := &evaluation{failed: make([]bool, len(pools)), rejected: make([]Rejection, len(pools)), raw: make([]float64, len(pools)*nw)}
 	run := func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			if r, rejected := s.check(pools[i], req); rejected {
@@ -323,6 +329,7 @@ func (s *Scheduler) evaluate(pools []*PoolState, req *Request) evaluation {
 				v, err := w.Weigh(pools[i], req)
 				if err != nil {
 					v = 0 // a weigher that cannot score a pool gives it nothing
+					ev.noteWeighErr(i*nw+j, err)
 				}
 				ev.raw[i*nw+j] = v
 			}
@@ -347,7 +354,16 @@ func (s *Scheduler) evaluate(pools []*PoolState, req *Request) evaluation {
 	return ev.counted()
 }
 
-func (ev evaluation) counted() evaluation {
+func (ev *evaluation) noteWeighErr(at int, err error) {
+	ev.mu.Lock()
+	defer ev.mu.Unlock()
+	if ev.weighErrs == nil {
+		ev.weighErrs = map[int]string{}
+	}
+	ev.weighErrs[at] = err.Error()
+}
+
+func (ev *evaluation) counted() *evaluation {
 	for _, f := range ev.failed {
 		if f {
 			ev.rejections++
@@ -360,7 +376,8 @@ func (ev evaluation) counted() evaluation {
 // (w−min)/(max−min) over the survivors (all equal → 0), summed with the
 // multiplier, as Cinder's OrderedHostWeightHandler does. Scores share one
 // backing array: a plan over many pools makes many of these.
-func (s *Scheduler) normalize(pools []*PoolState, survivors []int, raw []float64) []Weighed {
+func (s *Scheduler) normalize(pools []*PoolState, survivors []int, ev *evaluation) []Weighed {
+	raw := ev.raw
 	nw := len(s.Weighers)
 	out := make([]Weighed, len(survivors))
 	scores := make([]Score, len(survivors)*nw)
@@ -384,7 +401,8 @@ func (s *Scheduler) normalize(pools []*PoolState, survivors []int, raw []float64
 			if hi > lo {
 				norm = (v - lo) / (hi - lo)
 			}
-			out[i].Scores = append(out[i].Scores, Score{Weigher: name, Raw: v, Normalized: norm, Multiplier: mult})
+			out[i].Scores = append(out[i].Scores, Score{Weigher: name, Raw: v, Normalized: norm, Multiplier: mult,
+				Reason: ev.weighErrs[survivors[i]*nw+j]})
 			out[i].Total += mult * norm
 		}
 	}

@@ -157,3 +157,21 @@ func TestCapacityWeigherTreatsInfiniteAsWorstWithPositiveMultiplier(t *testing.T
 		t.Errorf("weight = %v, %v; want -1", w, err)
 	}
 }
+
+func TestAWeigherThatCannotRateAPoolSaysWhyInTheExplanation(t *testing.T) {
+	s, err := New(Spec{Filters: []string{"CapacityFilter"}, Weighers: map[string]float64{"GoodnessWeigher": 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := pool("a#good", 100, 100, 0, func(p *PoolState) { p.Stats.GoodnessFunction = "50" })
+	broken := pool("b#broken", 100, 100, 0, func(p *PoolState) { p.Stats.GoodnessFunction = "1 / 0" })
+	chosen, exp, err := s.Place([]*PoolState{good, broken}, Request{Address: "volume.v", SizeGiB: 1})
+	if err != nil || chosen.Name != "a#good" {
+		t.Fatalf("chose %v (%v), want a#good", chosen, err)
+	}
+	for _, w := range exp.Weighed {
+		if w.Pool == "b#broken" && (len(w.Scores) != 1 || w.Scores[0].Reason == "" || w.Scores[0].Raw != 0) {
+			t.Errorf("b#broken scores %+v, want raw 0 with a reason", w.Scores)
+		}
+	}
+}

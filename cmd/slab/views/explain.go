@@ -38,7 +38,11 @@ func WriteExplanation(w io.Writer, exp *schedule.Explanation) {
 		}
 		var scores []string
 		for _, s := range wd.Scores {
-			scores = append(scores, fmt.Sprintf("%s %s × %.3f (raw %s)", s.Weigher, trimFloat(s.Multiplier), s.Normalized, trimFloat(s.Raw)))
+			score := fmt.Sprintf("%s %s × %.3f (raw %s)", s.Weigher, trimFloat(s.Multiplier), s.Normalized, trimFloat(s.Raw))
+			if s.Reason != "" {
+				score += " [" + s.Reason + "]"
+			}
+			scores = append(scores, score)
 		}
 		fmt.Fprintf(tw, "  %s\t%s\t%.3f\t%s\n", wd.Pool, result, wd.Total, strings.Join(scores, "; "))
 	}
