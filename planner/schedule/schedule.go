@@ -27,13 +27,34 @@ type PoolState struct {
 	caps    map[string]any      // cache of Capabilities(); reset when stats change
 	factors [2]*CapacityFactors // cache of Factors(thin), Factors(thick); same
 	// specVerdicts caches CapabilitiesFilter's verdict per set of extra
-	// specs (Request.specsKey); same.
-	specVerdicts map[string]specVerdict
+	// specs (Request.specsKey); same. A plan has few types, so a short
+	// list beats hashing the key for every request × pool.
+	specVerdicts []specVerdict
 }
 
 type specVerdict struct {
+	key    string
 	ok     bool
 	reason string
+}
+
+// maxSpecVerdicts bounds the cache; beyond it the oldest verdict goes.
+const maxSpecVerdicts = 8
+
+func (p *PoolState) specVerdict(key string) (specVerdict, bool) {
+	for _, v := range p.specVerdicts {
+		if v.key == key {
+			return v, true
+		}
+	}
+	return specVerdict{}, false
+}
+
+func (p *PoolState) rememberSpecVerdict(v specVerdict) {
+	if len(p.specVerdicts) == maxSpecVerdicts {
+		p.specVerdicts = p.specVerdicts[1:]
+	}
+	p.specVerdicts = append(p.specVerdicts, v)
 }
 
 // Factors are the pool's capacity factors for a thin or thick request,
