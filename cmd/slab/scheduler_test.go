@@ -118,3 +118,26 @@ func TestSchedulingABatchAcrossPoolsAndExplainingIt(t *testing.T) {
 		}
 	}
 }
+
+func TestSchedulerSettingsAreValidatedAgainstKnownNames(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "main.hcl", `
+slab {
+  scheduler {
+    filters  = ["AvailabilityZoneFilter", "CapacityFiltre"]
+    weighers = { GoodnessWeigher = 1.0 }
+  }
+}
+`)
+	r := mustSlab(t, dir, 1, "validate")
+	for _, want := range []string{"main.hcl:4:16: Unknown scheduler filter", `Did you mean "CapacityFilter"?`} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("validate lacks %q:\n%s", want, r)
+		}
+	}
+	writeFile(t, dir, "main.hcl", "slab {\n  scheduler {\n    weighers = { CapacityWeigher = \"high\" }\n  }\n}\n")
+	r = mustSlab(t, dir, 1, "validate")
+	if !strings.Contains(r.stderr, "main.hcl:3:16: Incorrect attribute value type") {
+		t.Errorf("a non-numeric multiplier:\n%s", r)
+	}
+}
