@@ -33,10 +33,12 @@ test: deps vet build
 	$(GO) test $(TESTFLAGS) ./...
 
 # Go benchmarks, then the scale harness (wall time of plan/apply/no-op plan
-# through the built binary for 1,000 and 10,000 volumes).
+# and the apply's state writes, through the built binary, for 1,000 and
+# 10,000 volumes): on the SQLite default, then on a throwaway PostgreSQL.
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 ./...
 	$(GO) run ./cmd/slab-scale -slab ./$(BIN) -n 1000,10000
+	$(GO) run ./cmd/slab-scale -slab ./$(BIN) -n 1000,10000 -postgres
 
 clean:
 	rm -rf bin examples/*/.slab examples/*/pools

@@ -11,6 +11,10 @@
 //   - History is append-only; nothing updates or deletes an event.
 //   - Usage (capacity, quotas) is derived from the rows, never kept as a
 //     counter.
+//   - A stack moves between stores whole: Dump reads it in one read
+//     transaction, Restore writes it in one transaction (keeping lineage,
+//     serial and every event but its seq), and Dump.Checksum proves the
+//     copy equal.
 //
 // Implementations live in sub-packages: state/sqlstore implements Store
 // once over SQL (sqlx), state/sqlite opens the embedded default on it,

@@ -246,5 +246,18 @@ type Store interface {
 	Unlock(ctx context.Context, stack, id string) error
 	// ForceUnlock breaks a lock by ID, whoever holds it.
 	ForceUnlock(ctx context.Context, stack, id string) error
+	// Stacks returns the names of every recorded stack, sorted.
+	Stacks(ctx context.Context) ([]string, error)
+	// Dump reads the stack row, every object and every history event in
+	// one read transaction. A stack never recorded is ErrNoStack.
+	Dump(ctx context.Context, stack string) (*Dump, error)
+	// Restore writes a dump in one transaction: the stack row with the
+	// dump's lineage and serial, its objects, and its history events with
+	// their serial, kind, object, address, action, detail, who and time
+	// (the store numbers their seq). A target stack that holds objects or
+	// history is refused with *NotEmptyError, and one whose lock is held
+	// with *LockedError, unless force: then its objects, history and lock
+	// are deleted first.
+	Restore(ctx context.Context, d *Dump, force bool) error
 	Close() error
 }

@@ -18,6 +18,7 @@ var stateCommands = map[string]command{
 	"history": {"Show the stack's history, or one address's", runStateHistory},
 	"rm":      {"Forget objects without touching the pools", runStateRm},
 	"mv":      {"Give a recorded object another address", runStateMv},
+	"migrate": {"Copy stacks to another state store (SQLite or PostgreSQL) and verify the copy", runStateMigrate},
 }
 
 func runState(ctx context.Context, c *cli, args []string) int {

@@ -15,7 +15,7 @@ import (
 	"testing"
 
 	"github.com/slab-storage/slab/state"
-	"github.com/slab-storage/slab/state/sqlite"
+	"github.com/slab-storage/slab/state/postgres/pgtest"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -37,7 +37,8 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "building slab:", err)
 		os.Exit(1)
 	}
-	code := m.Run()
+	// pgtest.Run stops the PostgreSQL server the tests may have started.
+	code := pgtest.Run(m)
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
@@ -60,19 +61,74 @@ func slab(t *testing.T, dir string, args ...string) result {
 
 func slabWithInput(t *testing.T, dir, input string, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(slabBin, append([]string{"-chdir=" + dir}, args...)...)
-	cmd.Stdin = strings.NewReader(input)
-	cmd.Env = append(os.Environ(), "NO_COLOR=1")
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	r := result{stdout: stdout.String(), stderr: stderr.String()}
+	p := startSlab(t, dir, nil, args...)
+	p.cmd.Stdin = strings.NewReader(input)
+	return p.wait(t)
+}
+
+// slabEnv runs slab with extra environment variables (SLAB_STATE=…).
+func slabEnv(t *testing.T, dir string, env []string, args ...string) result {
+	t.Helper()
+	return startSlab(t, dir, env, args...).wait(t)
+}
+
+// mustSlabEnv is mustSlab with extra environment variables.
+func mustSlabEnv(t *testing.T, dir string, env []string, want int, args ...string) result {
+	t.Helper()
+	r := slabEnv(t, dir, env, args...)
+	if r.code != want {
+		t.Fatalf("slab %s (env %v): want exit %d, got %s", strings.Join(args, " "), env, want, r)
+	}
+	return r
+}
+
+// slabProcess is a slab command being prepared or running.
+type slabProcess struct {
+	cmd            *exec.Cmd
+	args           []string
+	stdout, stderr bytes.Buffer
+}
+
+// startSlab prepares slab in dir with extra environment variables; wait
+// starts it if start was not called, and waits for it.
+func startSlab(t *testing.T, dir string, env []string, args ...string) *slabProcess {
+	t.Helper()
+	p := &slabProcess{args: args}
+	p.cmd = exec.Command(slabBin, append([]string{"-chdir=" + dir}, args...)...)
+	p.cmd.Env = append(append(os.Environ(), "NO_COLOR=1"), env...)
+	p.cmd.Stdout, p.cmd.Stderr = &p.stdout, &p.stderr
+	return p
+}
+
+// start starts the process; the test kills it if it is still running
+// when the test ends.
+func (p *slabProcess) start(t *testing.T) *slabProcess {
+	t.Helper()
+	if err := p.cmd.Start(); err != nil {
+		t.Fatalf("starting slab %v: %v", p.args, err)
+	}
+	t.Cleanup(func() {
+		if p.cmd.ProcessState == nil {
+			_ = p.cmd.Process.Kill()
+			_ = p.cmd.Wait()
+		}
+	})
+	return p
+}
+
+func (p *slabProcess) wait(t *testing.T) result {
+	t.Helper()
+	if p.cmd.Process == nil {
+		p.start(t)
+	}
+	err := p.cmd.Wait()
+	r := result{stdout: p.stdout.String(), stderr: p.stderr.String()}
 	var exit *exec.ExitError
 	switch {
 	case errors.As(err, &exit):
 		r.code = exit.ExitCode()
 	case err != nil:
-		t.Fatalf("running slab %v: %v", args, err)
+		t.Fatalf("running slab %v: %v", p.args, err)
 	}
 	return r
 }
@@ -143,13 +199,17 @@ func editFile(t *testing.T, path, old, new string) {
 	}
 }
 
-// readState opens the directory's SQLite store directly and reads a stack.
+// readState opens the directory's default SQLite store directly and
+// reads a stack.
 func readState(t *testing.T, dir, stack string) (*state.State, []state.Event) {
 	t.Helper()
-	store, err := sqlite.Open(filepath.Join(dir, DefaultStatePath))
-	if err != nil {
-		t.Fatal(err)
-	}
+	return readStateAt(t, filepath.Join(dir, DefaultStatePath), stack)
+}
+
+// readStateAt reads a stack and its history from the store at loc.
+func readStateAt(t *testing.T, loc, stack string) (*state.State, []state.Event) {
+	t.Helper()
+	store := openAt(t, loc)
 	defer store.Close()
 	ctx := context.Background()
 	rec, err := store.Read(ctx, stack)

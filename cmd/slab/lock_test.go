@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -58,12 +57,7 @@ func TestALockedStackRefusesWritersUntilUnlocked(t *testing.T) {
 
 func TestAReaderThatGoesAwayLeavesNoLockBehind(t *testing.T) {
 	dir := t.TempDir()
-	var cfg strings.Builder
-	cfg.WriteString("backend \"b\" {\n  driver = \"file\"\n  pool \"p\" {\n    path = \"pool\"\n  }\n}\n")
-	for i := range 600 {
-		fmt.Fprintf(&cfg, "volume \"v%03d\" {\n  size = 1\n}\n", i)
-	}
-	writeFile(t, dir, "main.hcl", cfg.String())
+	writeFile(t, dir, "main.hcl", volumesConfig("", 600, false))
 	// head exits after one byte; the plan (far more than a pipe buffer)
 	// keeps being written into a closed pipe.
 	out, err := exec.Command("sh", "-c", slabBin+" -chdir="+dir+" plan | head -c 1").CombinedOutput()

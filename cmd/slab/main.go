@@ -51,7 +51,7 @@ func init() {
 		"apply":        {"Make the changes (from the configuration or a saved plan)", runApply},
 		"destroy":      {"Destroy everything the stack manages", runDestroy},
 		"show":         {"Show the recorded state or a saved plan", runShow},
-		"state":        {"Inspect the recorded state (list, show)", runState},
+		"state":        {"Inspect, edit or move the recorded state (list, show, history, rm, mv, migrate)", runState},
 		"output":       {"Show output values", runOutput},
 		"version":      {"Show the slab version", runVersion},
 		"force-unlock": {"Break a stack lock left by a crashed process", runForceUnlock},

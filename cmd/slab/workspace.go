@@ -107,17 +107,16 @@ func (c *cli) stateLocation(cfg *config.Config) string {
 }
 
 // storeIdentity names the state store a plan is made against without
-// keeping its location (which may hold a password): a hash of the
-// absolute SQLite path or of the DSN.
+// keeping its location (which may hold a password).
 func (c *cli) storeIdentity(cfg *config.Config) string {
-	loc := c.stateLocation(cfg)
-	switch {
-	case loc == "":
-		loc = c.path(DefaultStatePath)
-	case !isPostgres(loc):
-		loc = c.path(strings.TrimPrefix(loc, "sqlite://"))
-	}
-	if !isPostgres(loc) {
+	return c.locationIdentity(c.stateLocation(cfg))
+}
+
+// locationIdentity is a hash of a state location's absolute SQLite path
+// or of its DSN: equal for two spellings of one SQLite file.
+func (c *cli) locationIdentity(loc string) string {
+	if !postgres.IsDSN(loc) {
+		loc = c.sqlitePath(loc)
 		if abs, err := filepath.Abs(loc); err == nil {
 			loc = abs
 		}
@@ -126,24 +125,59 @@ func (c *cli) storeIdentity(cfg *config.Config) string {
 	return hex.EncodeToString(sum[:8])
 }
 
-// isPostgres reports whether a state location names a PostgreSQL server.
-func isPostgres(loc string) bool {
-	return strings.HasPrefix(loc, "postgres://") || strings.HasPrefix(loc, "postgresql://") ||
-		strings.Contains(loc, "host=") || strings.Contains(loc, "dbname=")
+// sqlitePath is the file of a SQLite location ("" for the default),
+// relative to the working directory.
+func (c *cli) sqlitePath(loc string) string {
+	if loc == "" {
+		return c.path(DefaultStatePath)
+	}
+	return c.path(strings.TrimPrefix(loc, "sqlite://"))
 }
 
 // openStore opens the state store at stateLocation.
 func (c *cli) openStore(cfg *config.Config) (state.Store, error) {
-	loc := c.stateLocation(cfg)
-	switch {
-	case loc == "":
-		return sqlite.Open(c.path(DefaultStatePath))
-	case isPostgres(loc):
-		return postgres.Open(context.Background(), loc)
-	default:
-		return sqlite.Open(c.path(strings.TrimPrefix(loc, "sqlite://")))
-	}
+	return c.openLocation(c.stateLocation(cfg))
 }
+
+// openLocation opens the state store at a location as stateLocation
+// spells it: a postgres DSN, or a SQLite path ("" for the default).
+func (c *cli) openLocation(loc string) (state.Store, error) {
+	if postgres.IsDSN(loc) {
+		return postgres.Open(context.Background(), loc)
+	}
+	return sqlite.Open(c.sqlitePath(loc))
+}
+
+// displayLocation is a state location fit for a message: a DSN with its
+// password masked, a SQLite file by its path.
+func (c *cli) displayLocation(loc string) string {
+	if postgres.IsDSN(loc) {
+		return postgres.Redact(loc)
+	}
+	return c.sqlitePath(loc)
+}
+
+// redactArgs masks DSN passwords in a command line (-state=DSN, -to DSN,
+// or a DSN anywhere), which lock rows record for whoever finds the lock:
+// another user of the database must not read the password there.
+func redactArgs(args []string) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		flagName, value, isFlag := strings.Cut(a, "=")
+		switch {
+		case isFlag && strings.HasPrefix(a, "-") && isSecretLike(value):
+			out[i] = flagName + "=" + postgres.Redact(value)
+		case isSecretLike(a):
+			out[i] = postgres.Redact(a)
+		default:
+			out[i] = a
+		}
+	}
+	return out
+}
+
+// isSecretLike reports whether s may be a DSN holding a password.
+func isSecretLike(s string) bool { return postgres.IsDSN(s) || strings.Contains(s, "password") }
 
 // whoAmI names this process in locks and history.
 func whoAmI() string {
@@ -157,7 +191,7 @@ func whoAmI() string {
 
 // lock takes the stack's writer lock and returns its release function.
 func (c *cli) lock(ctx context.Context, store state.Store, stack, operation string, timeout time.Duration) (func(), bool) {
-	info := "slab " + version + ": " + strings.Join(os.Args, " ")
+	info := "slab " + version + ": " + strings.Join(redactArgs(os.Args), " ")
 	l, err := store.LockWith(ctx, state.Lock{Stack: stack, Who: whoAmI(), Operation: operation, Info: info}, timeout)
 	if err != nil {
 		var locked *state.LockedError

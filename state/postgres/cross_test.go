@@ -99,6 +99,56 @@ func TestSQLiteAndPostgresReadBackTheSameObjects(t *testing.T) {
 	}
 }
 
+func TestAStackMovesFromSQLiteToPostgresAndBackUnchanged(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	var stores [3]state.Store // SQLite → PostgreSQL → another SQLite
+	for i, path := range []string{"a.db", "", "b.db"} {
+		if path == "" {
+			stores[i] = openDSN(t, pgtest.DSN(t))
+			continue
+		}
+		s, err := sqlite.Open(filepath.Join(dir, path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = s.Close() })
+		stores[i] = s
+	}
+	for _, o := range crossObjects() {
+		if _, err := stores[0].Apply(ctx, "x", state.Write{Put: o, Event: state.Event{Who: "ci", Detail: "ünïcode ✓"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := stores[0].Apply(ctx, "x", state.Write{Delete: &state.Ref{Kind: state.KindVolume, ID: "v-Z"}}); err != nil {
+		t.Fatal(err)
+	}
+	dumps := make([]*state.Dump, len(stores))
+	for i, s := range stores {
+		if i > 0 {
+			if err := s.Restore(ctx, dumps[i-1], false); err != nil {
+				t.Fatalf("Restore into store %d: %v", i, err)
+			}
+		}
+		d, err := s.Dump(ctx, "x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		dumps[i] = d
+	}
+	for i := 1; i < len(dumps); i++ {
+		if diff := cmp.Diff(dumps[0].State, dumps[i].State); diff != "" {
+			t.Errorf("objects in store %d (-source +copy):\n%s", i, diff)
+		}
+		if diff := cmp.Diff(dumps[0].History, dumps[i].History, cmpopts.IgnoreFields(state.Event{}, "Seq")); diff != "" {
+			t.Errorf("history in store %d (-source +copy):\n%s", i, diff)
+		}
+		if dumps[i].Checksum() != dumps[0].Checksum() {
+			t.Errorf("store %d checksum %s, source %s", i, dumps[i].Checksum(), dumps[0].Checksum())
+		}
+	}
+}
+
 func TestPostgresRefusesTextItCannotStoreRatherThanAlterIt(t *testing.T) {
 	// PostgreSQL text holds neither NUL nor invalid UTF-8, which SQLite
 	// stores as given: the Apply must fail whole, not store a variant.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -35,6 +36,13 @@ const (
 	// kernel's TCP retries.
 	defaultConnectTimeout = 30 * time.Second
 )
+
+// IsDSN reports whether a state location names a PostgreSQL server (a
+// postgres:// URL, or a libpq key=value string with a host or dbname)
+// rather than a SQLite file, for the commands and tools that take either.
+func IsDSN(loc string) bool {
+	return isURL(loc) || strings.Contains(loc, "host=") || strings.Contains(loc, "dbname=")
+}
 
 // Open connects to the PostgreSQL server named by dsn (a postgres:// URL
 // or libpq key=value string; lib/pq also reads the PG* environment
@@ -154,6 +162,20 @@ func (s *store) Unlock(ctx context.Context, stack, id string) error {
 
 func (s *store) ForceUnlock(ctx context.Context, stack, id string) error {
 	return s.r.Error(s.s.ForceUnlock(ctx, stack, id))
+}
+
+func (s *store) Stacks(ctx context.Context) ([]string, error) {
+	names, err := s.s.Stacks(ctx)
+	return names, s.r.Error(err)
+}
+
+func (s *store) Dump(ctx context.Context, stack string) (*state.Dump, error) {
+	d, err := s.s.Dump(ctx, stack)
+	return d, s.r.Error(err)
+}
+
+func (s *store) Restore(ctx context.Context, d *state.Dump, force bool) error {
+	return s.r.Error(s.s.Restore(ctx, d, force))
 }
 
 func (s *store) Close() error { return s.r.Error(s.s.Close()) }

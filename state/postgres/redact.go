@@ -140,10 +140,10 @@ func (r *redactor) ParseError(err error) error {
 
 // Error returns err unchanged when its message holds no password, else an
 // error with the masked message that still answers errors.Is for what err
-// wraps (context.Canceled, state.ErrNoLock). errors.As reaches only a
-// masked copy of a *state.LockedError, which callers need to name the
-// holder, and nothing else: any other error in the chain would hand out
-// the unmasked message.
+// wraps (context.Canceled, state.ErrNoLock). errors.As reaches only masked
+// copies of a *state.LockedError and a *state.NotEmptyError, which callers
+// need to name the holder or what a stack holds, and nothing else: any
+// other error in the chain would hand out the unmasked message.
 func (r *redactor) Error(err error) error {
 	if err == nil {
 		return nil
@@ -160,13 +160,19 @@ func (r *redactor) Error(err error) error {
 		h.Operation, h.Info = r.String(h.Operation), r.String(h.Info)
 		out.locked = &state.LockedError{Holder: h}
 	}
+	if ne, ok := errors.AsType[*state.NotEmptyError](err); ok {
+		c := *ne
+		c.Stack.Name, c.Stack.Lineage = r.String(c.Stack.Name), r.String(c.Stack.Lineage)
+		out.notEmpty = &c
+	}
 	return out
 }
 
 type redactedError struct {
-	msg    string
-	cause  error
-	locked *state.LockedError // masked; nil when cause holds none
+	msg      string
+	cause    error
+	locked   *state.LockedError   // masked; nil when cause holds none
+	notEmpty *state.NotEmptyError // masked; nil when cause holds none
 }
 
 func (e *redactedError) Error() string        { return e.msg }
@@ -175,6 +181,10 @@ func (e *redactedError) Is(target error) bool { return errors.Is(e.cause, target
 func (e *redactedError) As(target any) bool {
 	if p, ok := target.(**state.LockedError); ok && e.locked != nil {
 		*p = e.locked
+		return true
+	}
+	if p, ok := target.(**state.NotEmptyError); ok && e.notEmpty != nil {
+		*p = e.notEmpty
 		return true
 	}
 	return false
@@ -325,3 +335,8 @@ func unquoteKV(raw string) string {
 	}
 	return b.String()
 }
+
+// Redact returns dsn with every password masked, for messages that name a
+// PostgreSQL state location (the errors of Open and of the store do so
+// already).
+func Redact(dsn string) string { return newRedactor(dsn).dsn }

@@ -154,3 +154,28 @@ func TestRedactorPropertyOverAwkwardPasswords(t *testing.T) {
 		}
 	}
 }
+
+func TestRedactMasksTheExportedDSN(t *testing.T) {
+	for dsn, want := range map[string]string{
+		"postgres://slab:s3cret@db/slab":   "postgres://slab:xxxxx@db/slab",
+		"host=db password=s3cret dbname=x": "host=db password=xxxxx dbname=x",
+		"postgres://slab@db/slab":          "postgres://slab@db/slab",
+	} {
+		if got := Redact(dsn); got != want {
+			t.Errorf("Redact(%q) = %q, want %q", dsn, got, want)
+		}
+	}
+}
+
+func TestRedactedErrorsHandOutMaskedTypedErrors(t *testing.T) {
+	r := newRedactor("postgres://slab:s3cret@db/slab")
+	ne := &state.NotEmptyError{Stack: state.Stack{Name: "s3cret-stack", Lineage: "l", Serial: 3}, Objects: 2, History: 4}
+	got := r.Error(fmt.Errorf("restore: %w", ne))
+	masked, ok := errors.AsType[*state.NotEmptyError](got)
+	if !ok {
+		t.Fatalf("errors.As lost the NotEmptyError: %v", got)
+	}
+	if strings.Contains(masked.Error(), "s3cret") || masked.Objects != 2 || masked.History != 4 || masked.Stack.Serial != 3 {
+		t.Errorf("masked NotEmptyError = %+v", masked)
+	}
+}

@@ -7,7 +7,9 @@
 //     (0600); a missing parent directory is created 0700.
 //   - The connection runs in WAL mode with synchronous=NORMAL, so every
 //     committed Apply survives a crash of the process, foreign keys on, and
-//     a busy timeout for other processes' writers.
+//     a busy timeout for other processes' writers. Processes opening a
+//     new file at once all succeed: the one SQLite refuses while another
+//     switches the file to WAL retries within the busy timeout.
 //   - One open connection: SQLite has one writer anyway, and queueing in
 //     database/sql is cheaper than lock retries. Nothing holds that
 //     connection while waiting (Lock polls between statements).

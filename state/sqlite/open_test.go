@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -225,5 +226,31 @@ func TestClosedStore(t *testing.T) {
 				t.Errorf("%s after Close succeeded", name)
 			}
 		})
+	}
+}
+
+func TestOpeningAFreshFileAtOnceSucceedsEverywhere(t *testing.T) {
+	// Each round races several opens of a new file: switching it to WAL
+	// needs its exclusive lock, which SQLite refuses at once, without
+	// waiting, to all but one of them.
+	for round := range 50 {
+		path := filepath.Join(t.TempDir(), "state.db")
+		var wg sync.WaitGroup
+		errs := make([]error, 4)
+		for i := range errs {
+			wg.Go(func() {
+				s, err := sqlite.Open(path)
+				if err == nil {
+					err = s.Close()
+				}
+				errs[i] = err
+			})
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("round %d, open %d: %v", round, i, err)
+			}
+		}
 	}
 }

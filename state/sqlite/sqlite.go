@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 	"modernc.org/sqlite"
@@ -60,7 +61,7 @@ func open(ctx context.Context, path string) (*sqlstore.Store, error) {
 	db.SetMaxIdleConns(1)
 	db.SetConnMaxLifetime(0)
 	db.SetConnMaxIdleTime(0)
-	if err := db.PingContext(ctx); err != nil {
+	if err := connect(ctx, db); err != nil {
 		_ = db.Close()
 		return nil, explain(err)
 	}
@@ -72,6 +73,29 @@ func open(ctx context.Context, path string) (*sqlstore.Store, error) {
 		return nil, explain(err)
 	}
 	return s, nil
+}
+
+// connect makes the first connection, retrying while it is SQLITE_BUSY.
+// Its pragmas switch a new file to WAL, which takes the file's exclusive
+// lock; when two processes open a fresh file at once, SQLite fails one of
+// them at once instead of calling the busy handler (both hold a shared
+// lock in the rollback journal mode the file starts in, and waiting would
+// deadlock). The other finishes within milliseconds, so a retry finds the
+// file in WAL mode, whose pragma then needs no exclusive lock.
+func connect(ctx context.Context, db *sql.DB) error {
+	deadline := time.Now().Add(busyTimeoutMS * time.Millisecond)
+	for wait := time.Millisecond; ; wait = min(2*wait, 100*time.Millisecond) {
+		err := db.PingContext(ctx)
+		var se *sqlite.Error
+		if err == nil || !errors.As(err, &se) || se.Code()&0xff != sqlite3.SQLITE_BUSY || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+	}
 }
 
 // dsn builds a file: URI. Building it as a URL escapes '?', '#' and '%' in

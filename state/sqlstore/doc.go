@@ -29,5 +29,9 @@
 //   - Maps read back non-nil (a nil map is recorded as {}); empty pool
 //     stats read back nil. Each kind reads back ordered by address, then ID.
 //   - Reading or writing a stack that does not exist creates it, with a
-//     new random lineage and serial 0.
+//     new random lineage and serial 0 (Dump does not: it is ErrNoStack).
+//   - Restore is one transaction that first takes the stack row, as
+//     Apply's serial bump does, so an Apply to the same stack waits for it
+//     rather than interleaving; restored events get new seqs in the
+//     dump's order.
 package sqlstore

@@ -47,17 +47,31 @@ func emptyState(st state.Stack) *state.State {
 // over before it returns: on SQLite there is one connection, and Stack
 // needs it.
 func (s *Store) read(ctx context.Context, stack string) (*state.State, error) {
-	// Repeatable read: on PostgreSQL the default (read committed) would
-	// give each SELECT its own snapshot. SQLite's transactions are
-	// serializable whatever is asked.
-	tx, err := s.db.BeginTxx(ctx, &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead})
+	tx, err := s.beginRead(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer func() { _ = tx.Rollback() }()
+	out, err := s.readTx(ctx, tx, stack)
+	if err != nil || out == nil {
+		return nil, err
+	}
+	return out, tx.Commit()
+}
 
+// beginRead starts a read-only transaction that sees one snapshot.
+// Repeatable read: on PostgreSQL the default (read committed) would give
+// each SELECT its own snapshot. SQLite's transactions are serializable
+// whatever is asked.
+func (s *Store) beginRead(ctx context.Context) (*sqlx.Tx, error) {
+	return s.db.BeginTxx(ctx, &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead})
+}
+
+// readTx reads the stack's row and objects inside tx; nil, nil when the
+// stack does not exist.
+func (s *Store) readTx(ctx context.Context, tx *sqlx.Tx, stack string) (*state.State, error) {
 	var sr stackRow
-	err = tx.StmtxContext(ctx, s.st.getStack).GetContext(ctx, &sr, stack)
+	err := tx.StmtxContext(ctx, s.st.getStack).GetContext(ctx, &sr, stack)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -80,7 +94,7 @@ func (s *Store) read(ctx context.Context, stack string) (*state.State, error) {
 	if out.Snapshots, err = readKind(ctx, tx, s.st.selectKind[state.KindSnapshot], stack, (*snapshotRow).object); err != nil {
 		return nil, err
 	}
-	return out, tx.Commit()
+	return out, nil
 }
 
 // readKind selects one kind's rows and converts them, ordered by address

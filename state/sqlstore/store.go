@@ -193,11 +193,15 @@ func (s *Store) History(ctx context.Context, stack string, limit int) ([]state.E
 	if err != nil {
 		return nil, fmt.Errorf("state: read history of stack %q: %w", stack, err)
 	}
+	return events(rows), nil
+}
+
+func events(rows []eventRow) []state.Event {
 	out := make([]state.Event, len(rows))
 	for i, r := range rows {
 		out[i] = state.Event{Seq: r.Seq, Stack: r.Stack, Serial: r.Serial, Kind: state.Kind(r.Kind),
 			ObjectID: r.ObjectID, Address: r.Address, Action: r.Action, Detail: r.Detail, Who: r.Who,
 			CreatedAt: time.Time(r.CreatedAt)}
 	}
-	return out, nil
+	return out
 }

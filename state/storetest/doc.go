@@ -5,6 +5,7 @@
 //
 // It owns the executable definition of the Store contract: round-trips of
 // every kind, upsert and delete, stack isolation, serial and history
-// rules, concurrency, and locks. Tests compare with go-cmp and are named
+// rules, concurrency, locks, and moving a stack between stores (Dump,
+// Restore, Stacks). Tests compare with go-cmp and are named
 // as sentences.
 package storetest

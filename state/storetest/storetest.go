@@ -23,6 +23,7 @@ func Run(t *testing.T, fresh Fresh) {
 	t.Run("History", func(t *testing.T) { testHistory(t, fresh) })
 	t.Run("Concurrency", func(t *testing.T) { testConcurrency(t, fresh) })
 	t.Run("Locks", func(t *testing.T) { testLocks(t, fresh) })
+	t.Run("Dump", func(t *testing.T) { testDump(t, fresh) })
 }
 
 // t0 has nanoseconds and a zone other than UTC, so that a store that

@@ -1,4 +1,4 @@
-package pgtest
+package pgserver
 
 import (
 	"context"
@@ -19,14 +19,14 @@ import (
 	"syscall"
 	"time"
 
-	_ "github.com/lib/pq" // the "postgres" driver
+	"github.com/lib/pq" // also the "postgres" driver
 )
 
 // dirPrefix names the throwaway servers' directories in os.TempDir().
-const dirPrefix = "slab-pgtest-"
+const dirPrefix = "slab-pgserver-"
 
-// server is a throwaway PostgreSQL server, a child of the test binary.
-type server struct {
+// Server is a throwaway PostgreSQL server, a child of this process.
+type Server struct {
 	dir      string // everything: data, socket, password file, log
 	port     int
 	password string
@@ -34,15 +34,17 @@ type server struct {
 	exited   chan struct{} // closed when the postmaster has exited
 }
 
-func (s *server) dsn(db string) string {
+// DSN is the connection string of database db on the server, as the
+// postgres superuser with its password.
+func (s *Server) DSN(db string) string {
 	u := url.URL{Scheme: "postgres", User: url.UserPassword("postgres", s.password),
 		Host: net.JoinHostPort("127.0.0.1", strconv.Itoa(s.port)), Path: "/" + db, RawQuery: "sslmode=disable"}
 	return u.String()
 }
 
-var errNoPostgres = errors.New("PostgreSQL server binaries (initdb, postgres) not found in PATH or /usr/lib/postgresql/*/bin: " +
-	"install the postgresql package (`make deps` does it, or apt-get install postgresql), " +
-	"or set " + EnvDSN + " to the DSN of a server whose role may CREATE DATABASE")
+// ErrNotInstalled is Start's error when the server binaries are missing.
+var ErrNotInstalled = errors.New("PostgreSQL server binaries (initdb, postgres) not found in PATH or /usr/lib/postgresql/*/bin: " +
+	"install the postgresql package (`make deps` does it, or apt-get install postgresql)")
 
 // versionedBinGlob is where Debian and Ubuntu install each server version
 // (a variable for the test of the missing-binaries message).
@@ -72,7 +74,7 @@ func findBinaries() (initdb, postgres string, err error) {
 			return i, p, nil
 		}
 	}
-	return "", "", errNoPostgres
+	return "", "", ErrNotInstalled
 }
 
 func executable(path string) bool {
@@ -80,9 +82,10 @@ func executable(path string) bool {
 	return err == nil && info.Mode().IsRegular() && info.Mode().Perm()&0o111 != 0
 }
 
-// startServer runs initdb in a new temporary directory and starts the
-// server on a free loopback port.
-func startServer() (_ *server, err error) {
+// Start runs initdb in a new temporary directory and starts the server on
+// a free loopback port. Stop it with Stop; if this process dies first,
+// the kernel kills the server and the next Start removes its directory.
+func Start() (_ *Server, err error) {
 	initdb, postgres, err := findBinaries()
 	if err != nil {
 		return nil, err
@@ -98,11 +101,11 @@ func startServer() (_ *server, err error) {
 		}
 	}()
 	// The owner file lets a later run remove this directory if this
-	// binary dies before Main can.
+	// process dies before Stop.
 	if err := os.WriteFile(filepath.Join(dir, "owner"), []byte(strconv.Itoa(os.Getpid())), 0o600); err != nil {
 		return nil, err
 	}
-	s := &server{dir: dir, password: randomHex(16)}
+	s := &Server{dir: dir, password: randomHex(16)}
 	pwfile, sock, data := filepath.Join(dir, "pwfile"), filepath.Join(dir, "sock"), filepath.Join(dir, "data")
 	if err := os.WriteFile(pwfile, []byte(s.password+"\n"), 0o600); err != nil {
 		return nil, err
@@ -135,7 +138,7 @@ func startServer() (_ *server, err error) {
 		"synchronous_commit = off",
 		"full_page_writes = off",
 		// Every test opens stores of up to 8 connections, the cross-process
-		// tests several at once.
+		// tests several at once, each slab process of the e2e tests its own.
 		"max_connections = 200",
 		""}, "\n")
 	if err := appendFile(filepath.Join(data, "postgresql.conf"), conf); err != nil {
@@ -161,7 +164,7 @@ func startServer() (_ *server, err error) {
 
 // start starts the postmaster and waits until it accepts connections. On
 // failure it returns the server's log.
-func (s *server) start(cred *syscall.Credential, postgres, data string) (string, error) {
+func (s *Server) start(cred *syscall.Credential, postgres, data string) (string, error) {
 	logPath := filepath.Join(s.dir, "server.log")
 	logFile, err := os.Create(logPath)
 	if err != nil {
@@ -173,11 +176,12 @@ func (s *server) start(cred *syscall.Credential, postgres, data string) (string,
 	cmd.Env = append(os.Environ(), "LC_ALL=C")
 	cmd.SysProcAttr = &syscall.SysProcAttr{
 		Credential: cred,
-		// The kernel kills the server when the test binary dies, however
-		// it dies; its backends then exit on their own.
+		// The kernel kills the server when its parent dies, however it
+		// dies; its backends then exit on their own.
 		Pdeathsig: syscall.SIGKILL,
-		// Its own process group: a Ctrl-C meant for `go test` reaches the
-		// server through Main's shutdown, not in the middle of a test.
+		// Its own process group: a Ctrl-C meant for the parent (go test,
+		// the scale harness) reaches the server through Stop, not in the
+		// middle of the parent's work.
 		Setpgid: true,
 	}
 	if err := cmd.Start(); err != nil {
@@ -186,7 +190,7 @@ func (s *server) start(cred *syscall.Credential, postgres, data string) (string,
 	s.cmd, s.exited = cmd, make(chan struct{})
 	go func() { _ = cmd.Wait(); close(s.exited) }()
 
-	db, err := sql.Open("postgres", s.dsn("postgres"))
+	db, err := sql.Open("postgres", s.DSN("postgres"))
 	if err != nil {
 		_ = s.kill()
 		return "", err
@@ -214,9 +218,9 @@ func (s *server) start(cred *syscall.Credential, postgres, data string) (string,
 	}
 }
 
-// stop shuts the server down (fast shutdown: open sessions are ended) and
+// Stop shuts the server down (fast shutdown: open sessions are ended) and
 // removes its directory.
-func (s *server) stop() error {
+func (s *Server) Stop() error {
 	var err error
 	if s.cmd != nil {
 		_ = s.cmd.Process.Signal(syscall.SIGINT)
@@ -230,7 +234,14 @@ func (s *server) stop() error {
 	return errors.Join(err, os.RemoveAll(s.dir))
 }
 
-func (s *server) kill() error {
+// CreateDatabase creates database name through admin, a connection to
+// any database of the server as a role that may CREATE DATABASE.
+func CreateDatabase(ctx context.Context, admin *sql.DB, name string) error {
+	_, err := admin.ExecContext(ctx, "CREATE DATABASE "+pq.QuoteIdentifier(name))
+	return err
+}
+
+func (s *Server) kill() error {
 	err := s.cmd.Process.Kill()
 	<-s.exited
 	return err
@@ -280,8 +291,8 @@ func run(cred *syscall.Credential, name string, args ...string) ([]byte, error) 
 	return cmd.CombinedOutput()
 }
 
-// sweepStale removes the directories of earlier runs whose test binary
-// is gone (a -timeout panic or a kill skips Main). Their servers died with
+// sweepStale removes the directories of earlier runs whose parent is
+// gone (a -timeout panic or a kill skips Stop). Their servers died with
 // them.
 func sweepStale() {
 	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), dirPrefix+"*"))

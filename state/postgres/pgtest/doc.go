@@ -6,17 +6,15 @@
 //   - with SLAB_TEST_POSTGRES set, on that server (its role needs
 //     CREATEDB); the databases are dropped when the test ends.
 //   - otherwise on one throwaway server per test binary, started on first
-//     use: initdb into a temporary directory, then postgres itself on a
-//     free 127.0.0.1 port (listen_addresses=127.0.0.1, its Unix socket in
-//     the temporary directory, fsync off), password authentication with a
-//     random password. Run as root, the server runs as the postgres
-//     system user (created when missing), since initdb refuses root.
+//     use by package pgserver (initdb into a temporary directory, postgres
+//     on a free loopback port, password authentication, fsync off).
 //
-// The test binary's TestMain must call Main, which stops the server and
-// removes its directory when the tests end. The server is a direct child
-// of the test binary that the kernel kills when the binary dies (a -timeout
-// panic, a SIGKILL), so no run leaves a server behind; the directory of
-// such a run is removed by the next run.
+// The test binary's TestMain must call Main (or Run, when it has more to
+// clean up), which stops the server and removes its directory when the
+// tests end. The server is a direct child of the test binary that the
+// kernel kills when the binary dies (a -timeout panic, a SIGKILL), so no
+// run leaves a server behind; the directory of such a run is removed by
+// the next run.
 //
 // When neither SLAB_TEST_POSTGRES nor the server binaries (PATH, then
 // /usr/lib/postgresql/*/bin) are there, DSN fails the test and says to

@@ -3,6 +3,7 @@ package pgtest
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -13,6 +14,8 @@ import (
 	"time"
 
 	"github.com/lib/pq"
+
+	"github.com/slab-storage/slab/state/postgres/pgserver"
 )
 
 // EnvDSN names the environment variable that points the tests at an
@@ -32,7 +35,7 @@ var (
 type cluster struct {
 	admin   *sql.DB                // connected to the server's maintenance database
 	dsnFor  func(db string) string // the DSN of database db on this server
-	srv     *server                // the throwaway server; nil with EnvDSN
+	srv     *pgserver.Server       // the throwaway server; nil with EnvDSN
 	started time.Duration          // how long starting it took
 	drop    func(db string) error  // drops a database; nil when the server is thrown away whole
 }
@@ -41,18 +44,22 @@ type cluster struct {
 // started, before it exits with the tests' status. Call it from TestMain:
 //
 //	func TestMain(m *testing.M) { pgtest.Main(m) }
-func Main(m *testing.M) {
+func Main(m *testing.M) { os.Exit(Run(m)) }
+
+// Run is Main for a TestMain that has more to clean up after the tests:
+// it returns their status instead of exiting.
+func Run(m *testing.M) int {
 	mainRunning.Store(true)
 	code := m.Run()
 	if cur != nil {
 		_ = cur.admin.Close()
 		if cur.srv != nil {
-			if err := cur.srv.stop(); err != nil {
+			if err := cur.srv.Stop(); err != nil {
 				fmt.Fprintf(os.Stderr, "pgtest: stopping the test server: %v\n", err)
 			}
 		}
 	}
-	os.Exit(code)
+	return code
 }
 
 // DSN returns the connection string of a new, empty database. See the
@@ -60,7 +67,7 @@ func Main(m *testing.M) {
 func DSN(tb testing.TB) string {
 	tb.Helper()
 	if !mainRunning.Load() {
-		tb.Fatal("pgtest.DSN needs the test binary's TestMain to call pgtest.Main(m), which stops the test server")
+		tb.Fatal("pgtest.DSN needs the test binary's TestMain to call pgtest.Main(m) or pgtest.Run(m), which stop the test server")
 	}
 	setupOnce.Do(func() { cur, setupErr = setup() })
 	if setupErr != nil {
@@ -71,7 +78,7 @@ func DSN(tb testing.TB) string {
 	name := fmt.Sprintf("slab_test_%d_%d", os.Getpid(), dbSeq.Add(1))
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if _, err := cur.admin.ExecContext(ctx, "CREATE DATABASE "+pq.QuoteIdentifier(name)); err != nil {
+	if err := pgserver.CreateDatabase(ctx, cur.admin, name); err != nil {
 		tb.Fatalf("pgtest: create database %s: %v", name, err)
 	}
 	if cur.drop != nil {
@@ -101,17 +108,26 @@ func setup() (*cluster, error) {
 		return external(env)
 	}
 	start := time.Now()
-	srv, err := startServer()
+	srv, err := pgserver.Start()
+	if errors.Is(err, pgserver.ErrNotInstalled) {
+		return nil, notInstalled(err)
+	}
 	if err != nil {
 		return nil, err
 	}
-	admin, err := sql.Open("postgres", srv.dsn("postgres"))
+	admin, err := sql.Open("postgres", srv.DSN("postgres"))
 	if err != nil {
-		_ = srv.stop()
+		_ = srv.Stop()
 		return nil, err
 	}
 	admin.SetMaxOpenConns(2)
-	return &cluster{admin: admin, dsnFor: srv.dsn, srv: srv, started: time.Since(start)}, nil
+	return &cluster{admin: admin, dsnFor: srv.DSN, srv: srv, started: time.Since(start)}, nil
+}
+
+// notInstalled adds the other way to run the tests to the error of
+// missing server binaries.
+func notInstalled(err error) error {
+	return fmt.Errorf("%w, or set %s to the DSN of a server whose role may CREATE DATABASE", err, EnvDSN)
 }
 
 // external uses the server SLAB_TEST_POSTGRES points at. Its messages
