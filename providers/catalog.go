@@ -49,7 +49,7 @@ func (qosKind) Update(ctx context.Context, env Env, op Op) error {
 
 func putQoS(ctx context.Context, env Env, q *state.QoS, op Op, action string) error {
 	q.Consumer, q.Specs, q.Sensitive, q.UpdatedAt = str(op.After, "consumer"), strMap(op.After, "specs"), op.Sensitive, env.Now()
-	return env.Record(ctx, state.Write{Put: q, Event: state.Event{Action: action}})
+	return env.Record(ctx, state.Write{Put: q, Event: state.Event{Action: action, Detail: ChangeSummary(QoSSchema, op)}})
 }
 
 func (qosKind) Delete(ctx context.Context, env Env, op Op) error {
@@ -91,7 +91,7 @@ func putVolumeType(ctx context.Context, env Env, t *state.VolumeType, op Op, act
 	}
 	t.Description, t.ExtraSpecs, t.QoSID, t.Sensitive = str(op.After, "description"), strMap(op.After, "extra_specs"), qosID, op.Sensitive
 	t.UpdatedAt = env.Now()
-	return env.Record(ctx, state.Write{Put: t, Event: state.Event{Action: action}})
+	return env.Record(ctx, state.Write{Put: t, Event: state.Event{Action: action, Detail: ChangeSummary(VolumeTypeSchema, op)}})
 }
 
 func (volumeTypeKind) Delete(ctx context.Context, env Env, op Op) error {

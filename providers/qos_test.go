@@ -28,3 +28,17 @@ func TestResolveQoS(t *testing.T) {
 		})
 	}
 }
+
+func TestChangeSummaryShowsBeforeAndAfterButNeverSecrets(t *testing.T) {
+	op := Op{
+		Changed:   []string{"size", "metadata", "description"},
+		Before:    Attrs{"size": int64(2), "metadata": map[string]string{"a": "1"}, "description": "old"},
+		After:     Attrs{"size": int64(4), "metadata": map[string]string{"a": "2"}, "description": "s3cret"},
+		Sensitive: []string{"description"},
+	}
+	got := ChangeSummary(VolumeSchema, op)
+	want := `size 2 → 4; metadata {a=1} → {a=2}; description (sensitive)`
+	if got != want {
+		t.Errorf("summary = %q, want %q", got, want)
+	}
+}

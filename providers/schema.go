@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"slices"
 	"sort"
+	"strconv"
+	"strings"
 )
 
 // Attrs are one object's attributes as a plan shows and stores them: plain
@@ -209,4 +211,39 @@ func SortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// ChangeSummary says what an update changed, before → after, for the
+// history. Sensitive attributes are named without their values.
+func ChangeSummary(s *Schema, op Op) string {
+	if len(op.Changed) == 0 {
+		return "recorded"
+	}
+	parts := make([]string, 0, len(op.Changed))
+	for _, name := range op.Changed {
+		attr, _ := s.Attribute(name)
+		if attr.Sensitive || slices.Contains(op.Sensitive, name) {
+			parts = append(parts, name+" (sensitive)")
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%s %s → %s", name, summaryValue(op.Before[name]), summaryValue(op.After[name])))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func summaryValue(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return strconv.Quote(x)
+	case map[string]string:
+		keys := SortedKeys(x)
+		kv := make([]string, len(keys))
+		for i, k := range keys {
+			kv[i] = k + "=" + x[k]
+		}
+		return "{" + strings.Join(kv, ", ") + "}"
+	}
+	return fmt.Sprint(v)
 }

@@ -76,7 +76,7 @@ func (snapshotKind) Update(ctx context.Context, env Env, op Op) error {
 	cur.Metadata = strMap(op.After, "metadata")
 	cur.Sensitive = op.Sensitive
 	cur.UpdatedAt = env.Now()
-	return env.Record(ctx, state.Write{Put: &cur, Event: state.Event{Action: "update"}})
+	return env.Record(ctx, state.Write{Put: &cur, Event: state.Event{Action: "update", Detail: ChangeSummary(SnapshotSchema, op)}})
 }
 
 func (snapshotKind) Delete(ctx context.Context, env Env, op Op) error {

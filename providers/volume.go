@@ -194,7 +194,7 @@ func (volumeKind) Update(ctx context.Context, env Env, op Op) error {
 	v.Metadata = strMap(op.After, "metadata")
 	v.Sensitive = op.Sensitive
 	v.Status, v.StatusReason, v.UpdatedAt = StatusAvailable, "", env.Now()
-	return env.Record(ctx, state.Write{Put: v, Event: state.Event{Action: "update", Detail: "changed " + strings.Join(op.Changed, ", ")}})
+	return env.Record(ctx, state.Write{Put: v, Event: state.Event{Action: "update", Detail: ChangeSummary(VolumeSchema, op)}})
 }
 
 func (volumeKind) Delete(ctx context.Context, env Env, op Op) error {

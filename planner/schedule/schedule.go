@@ -293,7 +293,8 @@ func (s *Scheduler) Place(pools []*PoolState, req Request) (*PoolState, Explanat
 	req.prepare()
 	exp := Explanation{Request: req}
 	ev := s.evaluate(pools, &req)
-	survivors := make([]int, 0, len(pools)-ev.rejections) // indexes into pools
+	defer ev.release()
+	survivors := ev.survivors[:0] // indexes into pools
 	if ev.rejections > 0 {
 		exp.Rejected = make([]Rejection, 0, ev.rejections)
 	}
@@ -328,6 +329,37 @@ type evaluation struct {
 	// rare, so a locked map rather than a slice per placement.
 	mu        sync.Mutex
 	weighErrs map[int]string
+	survivors []int
+}
+
+// evaluations recycles the per-placement scratch: a plan places many
+// volumes over the same pools, and only the explanation outlives a call.
+var evaluations = sync.Pool{New: func() any { return &evaluation{} }}
+
+func newEvaluation(pools, weighers int) *evaluation {
+	ev := evaluations.Get().(*evaluation)
+	ev.failed = resize(ev.failed, pools)
+	ev.rejected = resize(ev.rejected, pools)
+	ev.raw = resize(ev.raw, pools*weighers)
+	ev.survivors = resize(ev.survivors, pools)
+	ev.rejections, ev.weighErrs = 0, nil
+	return ev
+}
+
+func (ev *evaluation) release() {
+	clear(ev.rejected) // drop the reason strings
+	evaluations.Put(ev)
+}
+
+// resize returns a zeroed slice of length n, reusing s when it is large
+// enough.
+func resize[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	s = s[:n]
+	clear(s)
+	return s
 }
 
 // parallelFrom is the pool count from which filtering and weighing are
@@ -339,7 +371,7 @@ const parallelFrom = 256
 // per-pool caches need no lock.
 func (s *Scheduler) evaluate(pools []*PoolState, req *Request) *evaluation {
 	nw := len(s.Weighers)
-	ev := &evaluation{failed: make([]bool, len(pools)), rejected: make([]Rejection, len(pools)), raw: make([]float64, len(pools)*nw)}
+	ev := newEvaluation(len(pools), nw)
 	run := func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			if r, rejected := s.check(pools[i], req); rejected {
