@@ -46,13 +46,9 @@ func runInit(ctx context.Context, c *cli, args []string) int {
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
-	cfg, ok := c.loadSettings()
-	if !ok {
-		return 1
-	}
-	store, err := c.openStore(cfg)
-	if err != nil {
-		return c.errorf("Cannot open the state store\n%v", err)
+	cfg, store, code := c.settingsStore()
+	if store == nil {
+		return code
 	}
 	defer store.Close()
 	st, err := store.Stack(ctx, stackName(cfg))
@@ -138,13 +134,9 @@ func runForceUnlock(ctx context.Context, c *cli, args []string) int {
 		fs.Usage()
 		return 1
 	}
-	cfg, ok := c.loadSettings()
-	if !ok {
-		return 1
-	}
-	store, err := c.openStore(cfg)
-	if err != nil {
-		return c.errorf("Cannot open the state store\n%v", err)
+	cfg, store, code := c.settingsStore()
+	if store == nil {
+		return code
 	}
 	defer store.Close()
 	id := fs.Arg(0)

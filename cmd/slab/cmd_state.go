@@ -100,13 +100,9 @@ func runStateHistory(ctx context.Context, c *cli, args []string) int {
 		fs.Usage()
 		return 1
 	}
-	cfg, ok := c.loadSettings()
-	if !ok {
-		return 1
-	}
-	store, err := c.openStore(cfg)
-	if err != nil {
-		return c.errorf("Cannot open the state store\n%v", err)
+	cfg, store, code := c.settingsStore()
+	if store == nil {
+		return code
 	}
 	defer store.Close()
 	events, err := store.History(ctx, stackName(cfg), 0)

@@ -89,6 +89,21 @@ func stackName(cfg *config.Config) string {
 	return "default"
 }
 
+// settingsStore reads the slab block and opens its state store, for
+// commands that need no variables; on failure store is nil and code the
+// exit code, the error printed.
+func (c *cli) settingsStore() (*config.Config, state.Store, int) {
+	cfg, ok := c.loadSettings()
+	if !ok {
+		return nil, nil, 1
+	}
+	store, err := c.openStore(cfg)
+	if err != nil {
+		return nil, nil, c.errorf("Cannot open the state store\n%v", err)
+	}
+	return cfg, store, 0
+}
+
 // stateLocation is where the state store is: the -state flag, else
 // SLAB_STATE, else the slab block's state, else SQLite at .slab/state.db.
 func (c *cli) stateLocation(cfg *config.Config) string {
