@@ -328,10 +328,10 @@ func (e *applyEnv) result() (serial int64, writes int) {
 // Reschedule picks the next pool for a failed create: the plan's ranking
 // of the pools that passed, in order, skipping those attempted, the first
 // that still passes every filter with the stats it reports now.
-func (e *applyEnv) Reschedule(address string, attempted []string) string {
+func (e *applyEnv) Reschedule(address string, attempted []string) (string, string) {
 	c := e.plan.Change(address)
 	if c == nil || c.Placement == nil || c.Placement.Explanation == nil || e.sched == nil {
-		return ""
+		return "", ""
 	}
 	req := c.Placement.Explanation.Request
 	for _, w := range c.Placement.Explanation.Ranked() {
@@ -353,10 +353,10 @@ func (e *applyEnv) Reschedule(address string, attempted []string) string {
 		ps := newPoolState(spec, st)
 		ps.Volumes = e.volumesOn(w.Pool)
 		if e.sched.Check(ps, &req) == nil {
-			return w.Pool
+			return w.Pool, spec.Config.AvailabilityZone
 		}
 	}
-	return ""
+	return "", ""
 }
 
 // volumesOn lists the IDs and addresses of the volumes recorded on a pool,

@@ -62,7 +62,9 @@ func desiredObjects(cfg *config.Config) (map[string]*desired, map[string]bool) {
 			"description": strAttr(t.Description), "extra_specs": mapAttr(t.ExtraSpecs), "qos": strAttr(t.QoS)}})
 	}
 	for _, v := range cfg.Volumes {
-		secret := secretSpecs[v.Type] || slices.Contains(v.Sensitive, "size") || slices.Contains(v.Sensitive, "availability_zone")
+		secret := secretSpecs[v.Type] || slices.ContainsFunc(v.Sensitive, func(a string) bool {
+			return a == "size" || a == "availability_zone" || a == "scheduler_hints"
+		})
 		add(&desired{kind: "volume", common: &v.Common, lifecycle: v.Lifecycle, typeName: typeNames[v.Type], extraSpecs: specs[v.Type], qosSpecs: qosSpecs[v.Type], secretRequest: secret, hints: v.SchedulerHints, attrs: providers.Attrs{
 			"size": int64(v.Size), "type": strAttr(v.Type), "availability_zone": strAttr(v.AvailabilityZone),
 			"source": strAttr(v.Source.Address), "description": strAttr(v.Description), "metadata": mapAttr(v.Metadata)}})

@@ -23,10 +23,10 @@ type Env interface {
 	// and its replacement share an address, never an ID).
 	Lookup(kind state.Kind, id string) (state.Object, bool)
 	// Reschedule returns the next pool for a create that failed on the
-	// pools attempted so far, or "" when there is none (no alternative
-	// passes the scheduler's filters now, or the volume was not placed
-	// by the scheduler).
-	Reschedule(address string, attempted []string) string
+	// pools attempted so far, and that pool's availability zone, or ""
+	// when there is none (no alternative passes the scheduler's filters
+	// now, or the volume was not placed by the scheduler).
+	Reschedule(address string, attempted []string) (pool, zone string)
 	// NewID returns a fresh object ID that drivers accept.
 	NewID() string
 	Now() time.Time

@@ -110,9 +110,9 @@ func (volumeKind) Create(ctx context.Context, env Env, op Op) error {
 		// An outcome that is unknown is never retried elsewhere: the first
 		// pool may yet hold the volume. Volumes bound to a source's pool
 		// have nowhere else to go.
-		next := ""
+		next, zone := "", ""
 		if attempt < MaxCreateAttempts && drivers.ClassOf(err) != drivers.MayBeInProgress && v.SourceKind == "" {
-			next = env.Reschedule(op.Address, attempted)
+			next, zone = env.Reschedule(op.Address, attempted)
 		}
 		if next == "" {
 			if attempt > 1 {
@@ -124,7 +124,9 @@ func (volumeKind) Create(ctx context.Context, env Env, op Op) error {
 			Detail: fmt.Sprintf("attempt %d on %s failed: %v; trying %s", attempt, v.Pool, err, next)}}); rerr != nil {
 			return rerr
 		}
-		v.Pool = next
+		// The scheduler only offers pools in a zone the volume may use, so
+		// the volume takes the new pool's zone.
+		v.Pool, v.AvailabilityZone = next, zone
 	}
 }
 

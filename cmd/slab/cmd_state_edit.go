@@ -3,25 +3,24 @@ package main
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/slab-storage/slab/state"
 )
 
+// addressPattern is an instance address as the configuration writes it:
+// kind.name, with an optional [index] or ["key"].
+var addressPattern = regexp.MustCompile(`^(volume|snapshot|volume_type|qos)\.([a-z0-9][a-z0-9_-]*)(\[(0|[1-9][0-9]*|"(?:[^"\\]|\\.)*")\])?$`)
+
 // addressParts splits `volume.db["a"]` into its kind and block label.
 func addressParts(addr string) (kind, name string, ok bool) {
-	kind, rest, ok := strings.Cut(addr, ".")
-	if !ok || rest == "" {
+	m := addressPattern.FindStringSubmatch(addr)
+	if m == nil {
 		return "", "", false
 	}
-	name, _, _ = strings.Cut(rest, "[")
-	switch state.Kind(kind) {
-	case state.KindVolume, state.KindSnapshot, state.KindVolumeType, state.KindQoS:
-		return kind, name, name != ""
-	}
-	return "", "", false
+	return m[1], m[2], true
 }
 
 // editState opens the store, takes the lock and reads the stack, for
@@ -134,7 +133,7 @@ func runStateMv(ctx context.Context, c *cli, args []string) int {
 	toKind, toName, ok2 := addressParts(to)
 	switch {
 	case !ok1 || !ok2:
-		return c.errorf("Invalid address\nslab state mv takes two object addresses, e.g. slab state mv volume.old 'volume.db[\"a\"]'.")
+		return c.errorf("Invalid address\nslab state mv takes two object addresses as the configuration writes them: kind.name, kind.name[0] or kind.name[\"key\"], e.g. slab state mv volume.old 'volume.db[\"a\"]'.")
 	case fromKind != toKind:
 		return c.errorf("Cannot move a %s to a %s address\nAn object keeps its kind: move %s to another %s address.", fromKind, toKind, from, fromKind)
 	}
@@ -146,8 +145,12 @@ func runStateMv(ctx context.Context, c *cli, args []string) int {
 		if len(objectsAt(rec, to)) > 0 {
 			return c.errorf("%s is already recorded\nMove it away first, or remove it with slab state rm.", to)
 		}
-		moved := renamed(objs[len(objs)-1], to, toName)
-		writes := []state.Write{{Put: moved, Event: state.Event{Action: "move", Detail: "moved from " + from, Who: whoAmI()}}}
+		// Every object at the address moves, a deposed one left by an
+		// interrupted replacement included.
+		var writes []state.Write
+		for _, o := range objs {
+			writes = append(writes, state.Write{Put: renamed(o, to, toName), Event: state.Event{Action: "move", Detail: "moved from " + from, Who: whoAmI()}})
+		}
 		// Volumes made from the moved object name it by address.
 		for _, v := range rec.Volumes {
 			if v.SourceAddress == from {
@@ -161,7 +164,7 @@ func runStateMv(ctx context.Context, c *cli, args []string) int {
 				return c.errorf("Cannot move %s\n%v", from, err)
 			}
 		}
-		fmt.Fprintf(c.stdout, "Move %q to %q\nSuccessfully moved 1 object.\n", from, to)
+		fmt.Fprintf(c.stdout, "Move %q to %q\nSuccessfully moved %d object(s).\n", from, to, len(objs))
 		return 0
 	})
 }

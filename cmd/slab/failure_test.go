@@ -155,10 +155,16 @@ func TestAFailedCreateIsRescheduledToTheNextBestPool(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, dir, "main.hcl", `
 backend "x" {
-  driver = "file"
+  driver            = "file"
+  availability_zone = "az1"
   pool "a" {
     path = "pools/a"
   }
+}
+
+backend "y" {
+  driver            = "file"
+  availability_zone = "az2"
   pool "b" {
     path = "pools/b"
   }
@@ -169,7 +175,8 @@ volume "v" {
 }
 `)
 	// Both pools report the same stats, so the tie goes to x#a by name;
-	// x#a cannot be written.
+	// x#a cannot be written. The volume names no zone, so it may go to
+	// y#b in another zone, and must then record that zone.
 	broken := filepath.Join(dir, "pools", "a")
 	pool, err := drivers.Open("file", drivers.PoolConfig{Backend: "x", Name: "a", Path: broken})
 	if err != nil {
@@ -184,8 +191,8 @@ volume "v" {
 	}
 	mustSlab(t, dir, 0, "apply", "-auto-approve")
 	rec, hist := readState(t, dir, "default")
-	if v := volumeAt(t, rec, "volume.v"); v.Pool != "x#b" || v.Status != "available" {
-		t.Fatalf("volume on %s (%s), want rescheduled to x#b and available", v.Pool, v.Status)
+	if v := volumeAt(t, rec, "volume.v"); v.Pool != "y#b" || v.Status != "available" || v.AvailabilityZone != "az2" {
+		t.Fatalf("volume on %s in %s (%s), want rescheduled to y#b in az2 and available", v.Pool, v.AvailabilityZone, v.Status)
 	}
 	var attempts []string
 	for _, e := range hist {

@@ -177,3 +177,37 @@ locals {
 		t.Fatalf("a function error quoted the secret:\n%s", r)
 	}
 }
+
+func TestASensitiveSchedulerQueryIsNeverQuoted(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "main.hcl", `
+slab {
+  scheduler {
+    filters = ["CapacityFilter", "JsonFilter"]
+  }
+}
+backend "x" {
+  driver = "file"
+  pool "a" {
+    path = "pool"
+  }
+}
+variable "q" {
+  type      = string
+  sensitive = true
+}
+volume "v" {
+  size            = 1
+  scheduler_hints = { query = var.q }
+}
+`)
+	var seen []result
+	seen = append(seen, mustSlab(t, dir, 1, "plan", "-var", `q=["=", "$volume_backend_name", "TOPSECRET"]`))
+	seen = append(seen, mustSlab(t, dir, 0, "plan", "-json", "-var", `q=["=", "$volume_backend_name", "x"]`))
+	seen = append(seen, mustSlab(t, dir, 0, "plan", "-explain", "volume.v", "-var", `q=["=", "$volume_backend_name", "x"]`))
+	for _, r := range seen {
+		if strings.Contains(r.stdout+r.stderr, "TOPSECRET") || strings.Contains(r.stdout+r.stderr, "$volume_backend_name") {
+			t.Fatalf("the sensitive query leaked:\n%s", r)
+		}
+	}
+}

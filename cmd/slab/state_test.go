@@ -46,7 +46,7 @@ func TestStateMvRenamesAndTheNextPlanFollowsTheNewAddress(t *testing.T) {
 	raw, _ := os.ReadFile(cfg)
 	os.WriteFile(cfg, []byte(strings.ReplaceAll(string(raw), "db-initial", "db-first")), 0o644)
 	r := mustSlab(t, dir, 0, "state", "mv", "snapshot.db-initial", "snapshot.db-first")
-	if !strings.Contains(r.stdout, "Successfully moved 1 object") {
+	if !strings.Contains(r.stdout, "Successfully moved 1 object(s)") {
 		t.Fatal(r)
 	}
 	// The volume made from the snapshot follows it: nothing to replace.

@@ -128,9 +128,12 @@ func (c *cli) storeIdentity(cfg *config.Config) string {
 }
 
 // locationIdentity is a hash of a state location's absolute SQLite path
-// or of its DSN: equal for two spellings of one SQLite file.
+// or of its database (user, host, port, name — never the password): equal
+// for two spellings of one store.
 func (c *cli) locationIdentity(loc string) string {
-	if !postgres.IsDSN(loc) {
+	if postgres.IsDSN(loc) {
+		loc = postgres.Identity(loc)
+	} else {
 		loc = c.sqlitePath(loc)
 		if abs, err := filepath.Abs(loc); err == nil {
 			loc = abs
@@ -172,27 +175,27 @@ func (c *cli) displayLocation(loc string) string {
 	return c.sqlitePath(loc)
 }
 
-// redactArgs masks DSN passwords in a command line (-state=DSN, -to DSN,
-// or a DSN anywhere), which lock rows record for whoever finds the lock:
-// another user of the database must not read the password there.
-func redactArgs(args []string) []string {
-	out := make([]string, len(args))
-	for i, a := range args {
-		flagName, value, isFlag := strings.Cut(a, "=")
+// commandSummary is what a lock row says about the command holding it:
+// the command and the names of its flags, never their values or other
+// arguments, since those may be DSNs or sensitive -var values and any user
+// of a shared store can read the row.
+func commandSummary(args []string) string {
+	var words []string
+	command := ""
+	for _, a := range args[1:] {
 		switch {
-		case isFlag && strings.HasPrefix(a, "-") && isSecretLike(value):
-			out[i] = flagName + "=" + postgres.Redact(value)
-		case isSecretLike(a):
-			out[i] = postgres.Redact(a)
-		default:
-			out[i] = a
+		case strings.HasPrefix(a, "-"):
+			name, _, _ := strings.Cut(a, "=")
+			words = append(words, name)
+		case command == "":
+			command = a
+			words = append(words, a)
+		case command == "state" && len(words) > 0 && words[len(words)-1] == "state":
+			words = append(words, a) // state rm, state mv, …
 		}
 	}
-	return out
+	return strings.Join(words, " ")
 }
-
-// isSecretLike reports whether s may be a DSN holding a password.
-func isSecretLike(s string) bool { return postgres.IsDSN(s) || strings.Contains(s, "password") }
 
 // whoAmI names this process in locks and history.
 func whoAmI() string {
@@ -206,7 +209,7 @@ func whoAmI() string {
 
 // lock takes the stack's writer lock and returns its release function.
 func (c *cli) lock(ctx context.Context, store state.Store, stack, operation string, timeout time.Duration) (func(), bool) {
-	info := "slab " + version + ": " + strings.Join(redactArgs(os.Args), " ")
+	info := "slab " + version + ": " + commandSummary(os.Args)
 	l, err := store.LockWith(ctx, state.Lock{Stack: stack, Who: whoAmI(), Operation: operation, Info: info}, timeout)
 	if err != nil {
 		var locked *state.LockedError

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -132,7 +133,7 @@ func decodeRatio(raw json.RawMessage) (string, error) {
 	}
 	var f float64
 	if err := json.Unmarshal(raw, &f); err == nil {
-		return strconv.FormatFloat(f, 'f', -1, 64), nil
+		return strconv.FormatFloat(f, 'f', -1, 64), nil // JSON numbers are finite
 	}
 	var s string
 	if err := json.Unmarshal(raw, &s); err != nil {
@@ -141,8 +142,8 @@ func decodeRatio(raw json.RawMessage) (string, error) {
 	if strings.EqualFold(s, "auto") {
 		return "auto", nil
 	}
-	if _, err := strconv.ParseFloat(s, 64); err != nil {
-		return "", fmt.Errorf(`must be a number, a numeric string or "auto", got %q`, s)
+	if v, err := strconv.ParseFloat(s, 64); err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		return "", fmt.Errorf(`must be a finite number, a numeric string or "auto", got %q`, s)
 	}
 	return s, nil
 }

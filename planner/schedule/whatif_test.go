@@ -21,6 +21,7 @@ func TestDecodePools(t *testing.T) {
 		{"a misspelt key is refused", `{"pools": [{"name": "b#p", "total_capacity_gb": 1, "free_capacity": 1}]}`, "pools[0]"},
 		{"a missing free capacity is refused", `{"pools": [{"name": "b#p", "total_capacity_gb": 1}]}`, "pools[0].free_capacity_gb"},
 		{"a missing name is refused", `{"pools": [{"total_capacity_gb": 1, "free_capacity_gb": 1}]}`, "pools[0].name"},
+		{"a NaN ratio is refused", `{"pools": [{"name": "b#p", "total_capacity_gb": 1, "free_capacity_gb": 1, "max_over_subscription_ratio": "NaN"}]}`, "pools[0].max_over_subscription_ratio"},
 		{"a bad ratio is refused", `{"pools": [{"name": "b#p", "total_capacity_gb": 1, "free_capacity_gb": 1, "max_over_subscription_ratio": "lots"}]}`, "pools[0].max_over_subscription_ratio"},
 		{"a reserved percentage over 100 is refused", `{"pools": [{"name": "b#p", "total_capacity_gb": 1, "free_capacity_gb": 1, "reserved_percentage": 101}]}`, "pools[0].reserved_percentage"},
 		{"a duplicate name is refused", `{"pools": [{"name": "b#p", "total_capacity_gb": 1, "free_capacity_gb": 1}, {"name": "b#p", "total_capacity_gb": 1, "free_capacity_gb": 1}]}`, "pools[1].name"},
