@@ -80,7 +80,7 @@ func TestAPasswordInTheStateDSNIsNeverPrinted(t *testing.T) {
 	}
 }
 
-func TestALockRecordsTheCommandLineWithoutThePassword(t *testing.T) {
+func TestALockRecordsTheCommandButNoFlagValues(t *testing.T) {
 	dsn := pgtest.DSN(t)
 	pw := dsnPassword(t, dsn)
 	dir := quickstart(t)
@@ -100,8 +100,8 @@ func TestALockRecordsTheCommandLineWithoutThePassword(t *testing.T) {
 			time.Sleep(20 * time.Millisecond)
 		}
 	}
-	if !strings.Contains(info, "-state=postgres://postgres:xxxxx@") || strings.Contains(info, pw) {
-		t.Errorf("lock info = %q, want the command line with the password masked", info)
+	if !strings.Contains(info, "apply -state") || strings.Contains(info, pw) || strings.Contains(info, "postgres://") {
+		t.Errorf("lock info = %q, want the command and its flag names, no values", info)
 	}
 	r := mustSlabEnv(t, dir, stateEnv(dsn), 1, "plan")
 	if !strings.Contains(r.stderr, "Error acquiring the state lock") || strings.Contains(r.stderr, pw) {
