@@ -47,17 +47,22 @@ func (s *Store) LockWith(ctx context.Context, want state.Lock, timeout time.Dura
 	}
 	deadline := time.Now().Add(timeout)
 	poll := lockPollMin
+	var locked *state.LockedError // the holder seen last, if any
 	for {
 		mine := lockRow{Stack: stack, ID: uuid.NewString(), Who: want.Who, Operation: want.Operation,
 			Info: want.Info, CreatedAt: dbTime(time.Now().UTC())}
 		holder, err := s.tryLock(ctx, mine)
 		if err != nil {
+			if locked != nil && ctx.Err() != nil {
+				// The wait ended during a retry: still say who held it.
+				return state.Lock{}, fmt.Errorf("%w: %w", locked, ctx.Err())
+			}
 			return state.Lock{}, fmt.Errorf("state: lock stack %q: %w", stack, err)
 		}
 		if holder == nil {
 			return mine.lock(), nil
 		}
-		locked := &state.LockedError{Holder: holder.lock()}
+		locked = &state.LockedError{Holder: holder.lock()}
 		wait := time.Until(deadline)
 		if wait <= 0 {
 			return state.Lock{}, locked
