@@ -130,10 +130,6 @@ var laterBlocks = map[string]bool{
 	"backup_repository": true, "backup": true, "backup_policy": true, "attachment": true, "import": true,
 }
 
-// resourceKinds are the block types that are instances in the evaluation
-// context, in the order their slices appear in Config.
-var resourceKinds = []string{"backend", "qos", "volume_type", "volume", "snapshot"}
-
 var namePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
 
 const nameRule = `Names must start with a lowercase letter or a digit and contain only lowercase letters, digits, "_" and "-" (the rule is [a-z0-9][a-z0-9_-]*).`
