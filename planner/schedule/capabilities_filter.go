@@ -46,11 +46,11 @@ func (CapabilitiesFilter) Filter(p *PoolState, req *Request) (bool, string) {
 		// A pool's verdict on a set of specs holds until its stats change,
 		// and a plan asks it again for every volume of the same type.
 		req.prepare()
-		if v, ok := p.specVerdict(req.specsKey); ok {
+		if v, ok := p.specVerdict(req.specs); ok {
 			return v.ok, v.reason
 		}
 		ok, reason := matchAll(p.Capabilities(), req)
-		p.rememberSpecVerdict(specVerdict{key: req.specsKey, ok: ok, reason: reason})
+		p.rememberSpecVerdict(specVerdict{specs: req.specs, ok: ok, reason: reason})
 		return ok, reason
 	}
 	caps := p.Capabilities()

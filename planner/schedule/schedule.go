@@ -27,23 +27,44 @@ type PoolState struct {
 	caps    map[string]any      // cache of Capabilities(); reset when stats change
 	factors [2]*CapacityFactors // cache of Factors(thin), Factors(thick); same
 	// specVerdicts caches CapabilitiesFilter's verdict per set of extra
-	// specs (Request.specsKey); same. A plan has few types, so a short
+	// specs (Request.specs); same. A plan has few types, so a short
 	// list beats hashing the key for every request × pool.
 	specVerdicts []specVerdict
 }
 
 type specVerdict struct {
-	key    string
+	specs  specsID
 	ok     bool
 	reason string
+}
+
+// specsID names one canonical set of extra specs for the whole process, so
+// the per-pool caches compare integers rather than long keys: a plan asks
+// every pool about the same few sets thousands of times.
+type specsID uint32
+
+var specsIDs = struct {
+	sync.Mutex
+	byKey map[string]specsID
+}{byKey: map[string]specsID{}}
+
+func internSpecs(key string) specsID {
+	specsIDs.Lock()
+	defer specsIDs.Unlock()
+	id, ok := specsIDs.byKey[key]
+	if !ok {
+		id = specsID(len(specsIDs.byKey) + 1)
+		specsIDs.byKey[key] = id
+	}
+	return id
 }
 
 // maxSpecVerdicts bounds the cache; beyond it the oldest verdict goes.
 const maxSpecVerdicts = 8
 
-func (p *PoolState) specVerdict(key string) (specVerdict, bool) {
+func (p *PoolState) specVerdict(id specsID) (specVerdict, bool) {
 	for _, v := range p.specVerdicts {
-		if v.key == key {
+		if v.specs == id {
 			return v, true
 		}
 	}
@@ -136,7 +157,7 @@ type Request struct {
 	prepared bool
 	thick    bool
 	zones    []string // RESKEY:availability_zones, split
-	specsKey string   // the extra specs, canonical, for per-pool caches
+	specs    specsID  // the extra specs, interned, for per-pool caches
 }
 
 // prepare computes the request's derived values once; after it the
@@ -160,7 +181,7 @@ func (r *Request) prepare() {
 			b.WriteString(r.ExtraSpecs[k])
 			b.WriteByte(0)
 		}
-		r.specsKey = b.String()
+		r.specs = internSpecs(b.String())
 	}
 	if zones := r.ExtraSpecs["RESKEY:availability_zones"]; zones != "" {
 		for _, z := range strings.Split(zones, ",") {
@@ -330,6 +351,7 @@ type evaluation struct {
 	mu        sync.Mutex
 	weighErrs map[int]string
 	survivors []int
+	column    []float64 // one weigher's raw weights over the survivors
 }
 
 // evaluations recycles the per-placement scratch: a plan places many
@@ -342,6 +364,7 @@ func newEvaluation(pools, weighers int) *evaluation {
 	ev.rejected = resize(ev.rejected, pools)
 	ev.raw = resize(ev.raw, pools*weighers)
 	ev.survivors = resize(ev.survivors, pools)
+	ev.column = resize(ev.column, pools)
 	ev.rejections, ev.weighErrs = 0, nil
 	return ev
 }
@@ -434,7 +457,7 @@ func (s *Scheduler) normalize(pools []*PoolState, survivors []int, ev *evaluatio
 	nw := len(s.Weighers)
 	out := make([]Weighed, len(survivors))
 	scores := make([]Score, len(survivors)*nw)
-	col := make([]float64, len(survivors))
+	col := ev.column[:len(survivors)]
 	for i, pi := range survivors {
 		out[i].Pool = pools[pi].Name
 		out[i].Scores = scores[i*nw : i*nw : (i+1)*nw]
