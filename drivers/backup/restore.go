@@ -304,4 +304,3 @@ func (c *progressCounter) add(n int64) {
 		c.p.Progress(c.done, c.total)
 	}
 }
-
