@@ -27,8 +27,10 @@ func TestRoundTrip(t *testing.T) {
 		wantPath string
 	}{
 		{
-			name:     "on XFS with reflink incrementals read only what shared extents show changed",
-			poolDir:  func(t *testing.T) string { return filepath.Join(filetest.MountXFS(t, filetest.MinXFSSize, true), "pool") },
+			name: "on XFS with reflink incrementals read only what shared extents show changed",
+			poolDir: func(t *testing.T) string {
+				return filepath.Join(filetest.MountXFS(t, filetest.MinXFSSize, true), "pool")
+			},
 			opts:     backup.Options{Compression: backup.Zstd, ChunkSize: 256 << 10},
 			wantPath: backup.PathShared,
 		},
