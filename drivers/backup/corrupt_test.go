@@ -117,8 +117,12 @@ func TestCorruption(t *testing.T) {
 func objectAt(t *testing.T, m *backup.Manifest, off int64) *backup.ObjectRef {
 	t.Helper()
 	for _, e := range m.Extents {
-		if e.Object != nil && e.Offset <= off && off < e.Offset+e.Length {
-			return e.Object
+		if e.Object != "" && e.Offset <= off && off < e.End() {
+			for i := range m.Objects {
+				if m.Objects[i].Name == e.Object {
+					return &m.Objects[i]
+				}
+			}
 		}
 	}
 	t.Fatalf("backup %s has no object at %d", m.ID, off)
@@ -150,4 +154,3 @@ func remove(t *testing.T, path string) {
 		t.Fatal(err)
 	}
 }
-

@@ -116,10 +116,8 @@ func TestCrashDuringBackup(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{backup.HashesName, backup.ManifestName}
-	for _, x := range m.Extents {
-		if x.Object != nil {
-			want = append(want, x.Object.Name)
-		}
+	for _, o := range m.Objects {
+		want = append(want, o.Name)
 	}
 	slices.Sort(want)
 	if !slices.Equal(objs, want) {

@@ -179,10 +179,8 @@ func checkIncremental(t *testing.T, st backup.Stats, wantPath string, want chang
 func checkCompression(t *testing.T, m *backup.Manifest, c backup.Compression) {
 	t.Helper()
 	seen := map[backup.Compression]bool{}
-	for _, e := range m.Extents {
-		if e.Object != nil {
-			seen[e.Object.Compression] = true
-		}
+	for _, o := range m.Objects {
+		seen[o.Compression] = true
 	}
 	if !seen[backup.None] || (c != backup.None && !seen[c]) || len(seen) > 2 {
 		t.Errorf("object compressions %v, want none (random data) and %s (text)", seen, c)
@@ -207,11 +205,7 @@ func m1Objects(t *testing.T, e *env, ids ...string) int {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, x := range m.Extents {
-			if x.Object != nil {
-				n++
-			}
-		}
+		n += len(m.Objects)
 	}
 	return n
 }
