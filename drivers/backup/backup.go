@@ -376,7 +376,9 @@ func (b *backupRun) process(ctx context.Context, c *codec, s *segment, scratch [
 				name = chunkName(int(b.objSeq.Add(1)))
 			}
 			e.Object, e.ObjectOffset = name, w
-			copy(s.buf[w:], s.buf[from:to]) // w ≤ from: packing moves data down
+			if w != from { // w < from: packing moves data down
+				copy(s.buf[w:], s.buf[from:to])
+			}
 			w += e.Length
 			pieces = append(pieces, hs[i:j]...)
 			r.stats.DataBytes += e.Length
