@@ -122,6 +122,7 @@ func Make(ctx context.Context, cfg *config.Config, rec *state.State, pools *Pool
 	p.keepTargeted()
 	p.checkPreventDestroy(cfg)
 	p.place()
+	p.checkQuotas(cfg)
 	if p.diags.HasErrors() {
 		return nil, p.diags
 	}

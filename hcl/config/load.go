@@ -212,6 +212,14 @@ func (l *loader) declSlab(b *hclsyntax.Block) {
 			l.declScheduler(nb)
 		}
 	}
+	for _, nb := range b.Body.Blocks {
+		if nb.Type == "quota" && !l.checkQuota(nb) {
+			return
+		}
+	}
+	if q := ev.quota(b.Body); ev.ok {
+		l.cfg.Settings.Quota = q
+	}
 }
 
 func (l *loader) declLocals(b *hclsyntax.Block) {
@@ -277,6 +285,8 @@ func (l *loader) declBlock(b *hclsyntax.Block) {
 	pools := map[string]hcl.Range{}
 	for _, nb := range b.Body.Blocks {
 		switch nb.Type {
+		case "quota":
+			ok = l.checkQuota(nb) && ok
 		case "lifecycle":
 			ok = l.checkBody(nb.Body, schemaLifecycle, nb.DefRange()) && ok
 			if a := nb.Body.Attributes["ignore_changes"]; a != nil {

@@ -50,7 +50,7 @@ var (
 	schemaSlab = &bodySchema{
 		what:   "the slab block",
 		attrs:  []string{"stack", "state"},
-		blocks: []nestedSchema{{typ: "scheduler", unique: true}},
+		blocks: []nestedSchema{{typ: "scheduler", unique: true}, {typ: "quota", unique: true}},
 	}
 	schemaScheduler = &bodySchema{what: "a scheduler block", attrs: []string{"filters", "weighers"}}
 
@@ -86,7 +86,8 @@ var (
 	}
 	schemaVolumeType = &bodySchema{
 		what:  "a volume_type block",
-		attrs: []string{"count", "for_each", "description", "extra_specs", "qos"},
+		attrs:  []string{"count", "for_each", "description", "extra_specs", "qos"},
+		blocks: []nestedSchema{{typ: "quota", unique: true}},
 	}
 	schemaVolume = &bodySchema{
 		what: "a volume block",
