@@ -85,7 +85,7 @@ var (
 		attrs: []string{"count", "for_each", "consumer", "specs"},
 	}
 	schemaVolumeType = &bodySchema{
-		what:  "a volume_type block",
+		what:   "a volume_type block",
 		attrs:  []string{"count", "for_each", "description", "extra_specs", "qos"},
 		blocks: []nestedSchema{{typ: "quota", unique: true}},
 	}
