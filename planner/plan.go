@@ -70,6 +70,8 @@ type Change struct {
 	Placement *Placement `json:"placement,omitempty"`
 	// Thick asks for fully allocated space (the type's provisioning:type).
 	Thick bool `json:"thick,omitempty"`
+	// Import is set when the apply adopts an existing object here first.
+	Import *ImportSource `json:"import,omitempty"`
 	// DestroysData marks a delete or replacement of an object that holds
 	// data on a backend (a volume or a snapshot that exists there).
 	DestroysData bool `json:"destroys_data,omitempty"`
@@ -143,6 +145,8 @@ type Plan struct {
 	Scheduler schedule.Spec `json:"scheduler"`
 	Changes   []*Change     `json:"changes"`
 	Drift     []*Drift      `json:"drift,omitempty"`
+	// Unmanaged lists what the pools hold that no stack records.
+	Unmanaged []Unmanaged `json:"unmanaged,omitempty"`
 }
 
 // FormatVersion is the saved-plan format this slab writes and reads.
@@ -150,12 +154,15 @@ const FormatVersion = 1
 
 // Summary counts changes as Terraform's "Plan: A to add, C to change, D to
 // destroy." line does (a replacement adds one and destroys one).
-type Summary struct{ Add, Change, Destroy int }
+type Summary struct{ Import, Add, Change, Destroy int }
 
 // Summary counts the plan's changes.
 func (p *Plan) Summary() Summary {
 	var s Summary
 	for _, c := range p.Changes {
+		if c.Import != nil {
+			s.Import++
+		}
 		switch c.Action {
 		case Create:
 			s.Add++
@@ -174,7 +181,7 @@ func (p *Plan) Summary() Summary {
 // HasChanges reports whether applying the plan would do anything.
 func (p *Plan) HasChanges() bool {
 	for _, c := range p.Changes {
-		if c.Action != NoOp {
+		if c.Action != NoOp || c.Import != nil {
 			return true
 		}
 	}

@@ -35,6 +35,8 @@ type loader struct {
 	// made, registered once its level is done (see parallel.go).
 	pending   *[]*instance
 	slabRange *hcl.Range
+
+	importBlocks []*hclsyntax.Block
 }
 
 // Load reads every *.hcl file directly in dir (sorted by name; dot-files
@@ -149,6 +151,7 @@ func LoadSources(dir string, files map[string][]byte, opts LoadOptions) (*Config
 	l.sortGraph()
 	l.evaluate()
 	l.assemble()
+	l.assembleImports()
 	if !l.diags.HasErrors() {
 		cfg.outputCtx = l.outputScope()
 	}
@@ -174,6 +177,8 @@ func (l *loader) declareFile(body *hclsyntax.Body) {
 			l.declOutput(b)
 		case "backend", "qos", "volume_type", "volume", "snapshot":
 			l.declBlock(b)
+		case "import":
+			l.declImport(b)
 		default:
 			detail := fmt.Sprintf("Blocks of type %q are not expected in a configuration file.", b.Type)
 			if laterBlocks[b.Type] {

@@ -19,6 +19,8 @@ type Config struct {
 	Volumes     []*Volume
 	Snapshots   []*Snapshot
 	Outputs     []*Output
+	// Imports are the import blocks, resolved to instance addresses.
+	Imports []*Import
 
 	// Variables holds the final value of every declared variable.
 	Variables map[string]cty.Value

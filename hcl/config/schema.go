@@ -123,12 +123,12 @@ var (
 )
 
 // topLevelBlocks is every block type a file may hold, for suggestions.
-var topLevelBlocks = []string{"slab", "variable", "locals", "output", "backend", "qos", "volume_type", "volume", "snapshot"}
+var topLevelBlocks = []string{"slab", "variable", "locals", "output", "backend", "qos", "volume_type", "volume", "snapshot", "import"}
 
 // laterBlocks are block types of the product that this package does not
 // support yet; they get a clearer message than a typo would.
 var laterBlocks = map[string]bool{
-	"backup_repository": true, "backup": true, "backup_policy": true, "attachment": true, "import": true,
+	"backup_repository": true, "backup": true, "backup_policy": true, "attachment": true,
 }
 
 var namePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
