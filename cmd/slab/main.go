@@ -56,6 +56,7 @@ func init() {
 		"version":      {"Show the slab version", runVersion},
 		"force-unlock": {"Break a stack lock left by a crashed process", runForceUnlock},
 		"schedule":     {"Run the scheduler on declared pool stats (what-if capacity planning)", runSchedule},
+		"reconcile":    {"Plan (and apply) in a loop for GitOps, with JSON events and metrics", runReconcile},
 	}
 }
 
