@@ -274,7 +274,7 @@ func (r *reconciler) run(ctx context.Context, n int) outcome {
 	r.reportPlan(n, plan, &o)
 	defer r.readCapacity(ctx, pools)
 
-	if !r.opts.autoApprove {
+	if !r.opts.autoApprove || (!plan.HasChanges() && len(plan.Drift) == 0) {
 		o.result = metrics.ResultOK
 		if plan.HasChanges() {
 			o.result = metrics.ResultPending
