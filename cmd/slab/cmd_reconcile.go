@@ -39,7 +39,7 @@ func runReconcile(ctx context.Context, c *cli, args []string) int {
 	o.configFlags.register(fs)
 	fs.DurationVar(&o.interval, "interval", 5*time.Minute, "time between the end of one run and the start of the next")
 	fs.BoolVar(&o.autoApprove, "auto-approve", false, "apply each plan; without it reconcile only reports pending changes")
-	fs.BoolVar(&o.allowDataLoss, "allow-data-loss", false, "with -auto-approve, apply plans that delete or replace volumes (destroying their data)")
+	fs.BoolVar(&o.allowDataLoss, "allow-data-loss", false, "with -auto-approve, apply plans that delete or replace volumes or snapshots holding data")
 	fs.StringVar(&o.dir, "dir", "", "the configuration directory (default: the working directory, or -chdir)")
 	fs.StringVar(&o.metricsAddr, "metrics-addr", "", "serve Prometheus metrics on this address at /metrics (e.g. :9464; port 0 picks one)")
 	fs.DurationVar(&o.lockTimeout, "lock-timeout", 0, "wait this long for the stack's lock in each run (e.g. 30s)")
@@ -281,12 +281,13 @@ func (r *reconciler) run(ctx context.Context, n int) outcome {
 		}
 		return o
 	}
-	if lost := destroysData(plan); len(lost) > 0 && !r.opts.allowDataLoss {
+	// The same guard as apply -auto-approve: nobody reviews these plans.
+	if lost := plan.DataLoss(); len(lost) > 0 && !r.opts.allowDataLoss {
 		r.events.emit("apply_refused", n, map[string]any{
-			"reason":    "the plan deletes or replaces volumes, destroying their data; pass -allow-data-loss to apply such plans unattended",
+			"reason":    "the plan deletes or replaces objects holding data; pass -allow-data-loss to apply such plans unattended",
 			"addresses": lost,
 		})
-		fmt.Fprintf(c.stderr, "Error: Refusing to destroy volume data\n\nThe plan deletes or replaces %d volume(s): %v. Review it with slab plan and apply it by hand, or run reconcile with -allow-data-loss.\n", len(lost), lost)
+		c.refuseDataLoss(lost)
 		o.result = metrics.ResultRefused
 		return o
 	}
@@ -391,7 +392,7 @@ func (r *reconciler) reportPlan(n int, plan *planner.Plan, o *outcome) {
 	o.drift, o.pending = len(plan.Drift), len(changes)
 	r.events.emit("plan", n, map[string]any{
 		"add": s.Add, "change": s.Change, "destroy": s.Destroy, "drift": len(plan.Drift),
-		"changes": nonNil(changes), "destroys_data": nonNil(destroysData(plan)),
+		"changes": nonNil(changes), "destroys_data": nonNil(plan.DataLoss()),
 	})
 	r.metrics.Plan(o.drift, o.pending)
 }
@@ -401,18 +402,6 @@ func nonNil[T any](s []T) []T {
 		return []T{}
 	}
 	return s
-}
-
-// destroysData lists the volumes a plan deletes or replaces: their data
-// is gone once it is applied.
-func destroysData(plan *planner.Plan) []string {
-	var out []string
-	for _, ch := range plan.Changes {
-		if ch.Kind == "volume" && ch.Deletes() {
-			out = append(out, ch.Address)
-		}
-	}
-	return out
 }
 
 // readCapacity sets the pool gauges from what the pools report at the end
