@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,6 +18,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/slab-storage/slab/state"
 )
 
 // reconcileProcess is a running slab reconcile whose events the test reads
@@ -435,5 +438,68 @@ func TestReconcileWithoutApprovalOnlyReportsAndRefusesDataLoss(t *testing.T) {
 	mustSlab(t, dir, 0, "reconcile", "-once", "-auto-approve", "-allow-data-loss")
 	if rec, _ := readState(t, dir, "default"); len(rec.Volumes) != 0 {
 		t.Fatalf("-allow-data-loss did not apply the deletion")
+	}
+}
+
+func TestReconcileHoldsTheLockOnlyWhileARunLasts(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "main.hcl", reconcilePool+"volume \"a\" {\n  size = 1\n}\n")
+
+	// Someone else holds the stack's lock: without -lock-timeout the run
+	// fails at the lock stage.
+	store := openAt(t, filepath.Join(dir, DefaultStatePath))
+	ctx := context.Background()
+	if _, err := store.Stack(ctx, "default"); err != nil {
+		t.Fatal(err)
+	}
+	held, err := store.LockWith(ctx, state.Lock{Stack: "default", Who: "operator", Operation: "apply"}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := mustSlab(t, dir, 1, "reconcile", "-once", "-auto-approve")
+	if !strings.Contains(r.stdout, `"stage":"lock"`) || !strings.Contains(r.stderr, "operator") {
+		t.Errorf("a held lock did not fail the run at the lock stage naming its holder:\n%s", r)
+	}
+
+	// With -lock-timeout the run waits for the holder, then converges.
+	p := startReconcile(t, dir, nil, "-interval", "1h", "-auto-approve", "-lock-timeout", "10m")
+	p.next("run_started", ofType("run_started"))
+	if err := store.Unlock(ctx, "default", held.ID); err != nil {
+		t.Fatal(err)
+	}
+	if ev := p.finishedRun(); ev["result"] != "ok" || ev["applied"] != 1.0 {
+		t.Fatalf("run after the lock was released: %v\n%s", ev, p.log())
+	}
+	// Sleeping until the next run, reconcile holds no lock: plan runs
+	// without waiting and finds nothing to do.
+	mustSlab(t, dir, 0, "plan", "-detailed-exitcode")
+	// A stop while sleeping ends the loop at once, cleanly.
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	p.next("reconcile_stopped", ofType("reconcile_stopped"))
+	if code := p.exit(); code != 0 {
+		t.Fatalf("exit %d after SIGTERM while sleeping, want 0:\n%s", code, p.log())
+	}
+}
+
+func TestBackoffDoublesFromTheInitialWaitUpToTheCap(t *testing.T) {
+	tests := []struct {
+		name     string
+		failures int
+		want     time.Duration
+	}{
+		{"the first failure waits the initial time", 1, 10 * time.Second},
+		{"the second failure waits twice as long", 2, 20 * time.Second},
+		{"the fourth failure waits eight times as long", 4, 80 * time.Second},
+		{"the sixth failure is capped", 6, 5 * time.Minute},
+		{"a long streak stays at the cap", 1000, 5 * time.Minute},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := backoff(10*time.Second, 5*time.Minute, tt.failures); got != tt.want {
+				t.Errorf("backoff after %d failures = %v, want %v", tt.failures, got, tt.want)
+			}
+		})
 	}
 }
