@@ -116,15 +116,22 @@ func (r *reconciler) loop(ctx context.Context) int {
 		started["metrics_addr"] = addr
 	}
 	r.events.emit("reconcile_started", 0, started)
-	done := make(chan struct{})
+	done, noticed := make(chan struct{}), make(chan struct{})
 	defer close(done)
 	go func() {
+		defer close(noticed)
 		select {
 		case <-ctx.Done():
 			r.events.emit("stop_requested", 0, nil)
 		case <-done:
 		}
 	}()
+	// stopped ends a clean stop; reconcile_stopped is always the last event.
+	stopped := func(runs int) int {
+		<-noticed
+		r.events.emit("reconcile_stopped", 0, map[string]any{"runs": runs})
+		return 0
+	}
 
 	failures := 0
 	runs := 0
@@ -149,14 +156,12 @@ func (r *reconciler) loop(ctx context.Context) int {
 		case o.result == resultConfigError:
 			return 1
 		case ctx.Err() != nil:
-			r.events.emit("reconcile_stopped", 0, map[string]any{"runs": runs})
-			return 0
+			return stopped(runs)
 		case r.opts.once:
 			return onceExitCode(o.result)
 		}
 		if !sleep(ctx, wait) {
-			r.events.emit("reconcile_stopped", 0, map[string]any{"runs": runs})
-			return 0
+			return stopped(runs)
 		}
 	}
 }

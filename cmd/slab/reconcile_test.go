@@ -328,9 +328,24 @@ func TestReconcileAppliesConfigChangesAndStopsCleanlyMidApply(t *testing.T) {
 func TestReconcileBacksOffOnDriverErrorsAndResetsAfterSuccess(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, dir, "main.hcl", reconcilePool+"volume \"a\" {\n  size = 1\n}\n")
-	// A regular file where the pool's directory should be: the driver
-	// cannot open the pool.
-	writeFile(t, dir, "pool", "not a directory")
+	// The pool's path is a symlink, swapped atomically between a regular
+	// file (the driver cannot open the pool) and a directory, so that no
+	// run ever sees a half-made change.
+	writeFile(t, dir, "broken", "not a directory")
+	if err := os.Mkdir(filepath.Join(dir, "good"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	pointPool := func(target string) {
+		t.Helper()
+		tmp := filepath.Join(dir, "pool.new")
+		if err := os.Symlink(target, tmp); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(tmp, filepath.Join(dir, "pool")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pointPool("broken")
 	p := startReconcile(t, dir, nil, "-interval", "200ms", "-auto-approve", "-metrics-addr", "127.0.0.1:0",
 		"-backoff-initial", "20ms", "-backoff-max", "80ms")
 	addr := p.next("reconcile_started", ofType("reconcile_started"))["metrics_addr"].(string)
@@ -348,9 +363,7 @@ func TestReconcileBacksOffOnDriverErrorsAndResetsAfterSuccess(t *testing.T) {
 		t.Errorf(`failures_total{stage="plan"} = %v, want at least 4`, got)
 	}
 
-	if err := os.Remove(filepath.Join(dir, "pool")); err != nil {
-		t.Fatal(err)
-	}
+	pointPool("good")
 	ok := p.next("a successful run", func(ev map[string]any) bool {
 		return ev["type"] == "run_finished" && ev["result"] == "ok"
 	})
@@ -359,10 +372,7 @@ func TestReconcileBacksOffOnDriverErrorsAndResetsAfterSuccess(t *testing.T) {
 	}
 
 	// A new failure starts the back-off from the beginning again.
-	if err := os.RemoveAll(filepath.Join(dir, "pool")); err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, dir, "pool", "not a directory")
+	pointPool("broken")
 	again := p.next("a failure after the success", func(ev map[string]any) bool {
 		return ev["type"] == "run_finished" && ev["result"] == "failed"
 	})
