@@ -396,7 +396,7 @@ func (r *reconciler) reportPlan(n int, plan *planner.Plan, o *outcome) {
 	s := plan.Summary()
 	o.drift, o.pending = len(plan.Drift), len(changes)
 	r.events.emit("plan", n, map[string]any{
-		"add": s.Add, "change": s.Change, "destroy": s.Destroy, "drift": len(plan.Drift),
+		"stack": plan.Stack, "add": s.Add, "change": s.Change, "destroy": s.Destroy, "drift": len(plan.Drift),
 		"changes": nonNil(changes), "destroys_data": nonNil(plan.DataLoss()),
 	})
 	r.metrics.Plan(o.drift, o.pending)
