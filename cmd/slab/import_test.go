@@ -25,7 +25,6 @@ func foreignFile(t *testing.T, dir, name string, size int64) string {
 	return path
 }
 
-
 func TestImportingAnExistingFileAdoptsItAndTheNextPlanIsEmpty(t *testing.T) {
 	dir := t.TempDir()
 	legacy := foreignFile(t, dir, "legacy.img", 3*gib)
