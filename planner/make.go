@@ -115,7 +115,7 @@ func Make(ctx context.Context, cfg *config.Config, rec *state.State, pools *Pool
 	plan := &Plan{
 		FormatVersion: FormatVersion, SlabVersion: opts.Version, CreatedAt: opts.Now().UTC(),
 		Stack: rec.Stack.Name, Lineage: rec.Stack.Lineage, Serial: rec.Stack.Serial,
-		Destroy: opts.Destroy, RefreshOnly: opts.RefreshOnly, Pools: poolSpecsOf(pools), Drift: drift,
+		Destroy: opts.Destroy, RefreshOnly: opts.RefreshOnly, Targets: opts.Targets, Pools: poolSpecsOf(pools), Drift: drift,
 		Scheduler: spec,
 	}
 	if opts.RefreshOnly {

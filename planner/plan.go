@@ -138,8 +138,11 @@ type Plan struct {
 	// Destroy marks a plan made by `slab destroy` / `plan -destroy`.
 	Destroy bool `json:"destroy,omitempty"`
 	// RefreshOnly plans record drift and change nothing else.
-	RefreshOnly bool       `json:"refresh_only,omitempty"`
-	Pools       []PoolSpec `json:"pools"`
+	RefreshOnly bool `json:"refresh_only,omitempty"`
+	// Targets are the -target addresses: the plan covers only them and
+	// what they need, so it may not be complete.
+	Targets []string   `json:"targets,omitempty"`
+	Pools   []PoolSpec `json:"pools"`
 	// Scheduler is the pipeline placements were made with; an apply
 	// reschedules a failed create with the same one.
 	Scheduler schedule.Spec `json:"scheduler"`

@@ -5,6 +5,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/slab-storage/slab/planner"
 	"github.com/slab-storage/slab/planner/schedule"
@@ -26,7 +27,13 @@ type jsonPlan struct {
 	Placements      []jsonPlacement     `json:"placements,omitempty"`
 	Unmanaged       []planner.Unmanaged `json:"unmanaged,omitempty"`
 	Summary         map[string]int      `json:"summary"`
-	Errored         bool                `json:"errored"`
+	// Applyable, Complete and Errored mean what they do in Terraform's
+	// plan JSON: a targeted plan is not complete.
+	Applyable bool     `json:"applyable"`
+	Complete  bool     `json:"complete"`
+	Errored   bool     `json:"errored"`
+	Targets   []string `json:"targets,omitempty"`
+	Timestamp string   `json:"timestamp"`
 }
 
 type jsonResChange struct {
@@ -102,6 +109,8 @@ func WritePlanJSON(w io.Writer, p *planner.Plan) error {
 		Destroy: p.Destroy, RefreshOnly: p.RefreshOnly, ResourceChanges: []jsonResChange{},
 		Summary:   map[string]int{"import": s.Import, "add": s.Add, "change": s.Change, "destroy": s.Destroy},
 		Unmanaged: p.Unmanaged,
+		Applyable: p.HasChanges(), Complete: len(p.Targets) == 0, Targets: p.Targets,
+		Timestamp: p.CreatedAt.UTC().Format(time.RFC3339),
 	}
 	for _, d := range p.Drift {
 		out.ResourceDrift = append(out.ResourceDrift, jsonResChange{
