@@ -47,6 +47,8 @@ type node struct {
 	failed    bool         // an error was reported here or in a dependency
 
 	ignoreChanges []string
+	// triggers are lifecycle.replace_triggered_by's references.
+	triggers []trigger
 
 	// Results.
 	value     cty.Value           // a local's value
@@ -147,7 +149,7 @@ func (l *loader) blockRefs(n *node) {
 		}
 	}
 	for _, b := range n.block.Body.Blocks {
-		if b.Type != "lifecycle" && b.Type != "pool" {
+		if b.Type != "lifecycle" && b.Type != "pool" && b.Type != "quota" {
 			continue // already reported by checkBody
 		}
 		for _, a := range b.Body.Attributes {

@@ -35,6 +35,8 @@ type loader struct {
 	// made, registered once its level is done (see parallel.go).
 	pending   *[]*instance
 	slabRange *hcl.Range
+
+	importBlocks []*hclsyntax.Block
 }
 
 // Load reads every *.hcl file directly in dir (sorted by name; dot-files
@@ -149,6 +151,7 @@ func LoadSources(dir string, files map[string][]byte, opts LoadOptions) (*Config
 	l.sortGraph()
 	l.evaluate()
 	l.assemble()
+	l.assembleImports()
 	if !l.diags.HasErrors() {
 		cfg.outputCtx = l.outputScope()
 	}
@@ -174,6 +177,8 @@ func (l *loader) declareFile(body *hclsyntax.Body) {
 			l.declOutput(b)
 		case "backend", "qos", "volume_type", "volume", "snapshot":
 			l.declBlock(b)
+		case "import":
+			l.declImport(b)
 		default:
 			detail := fmt.Sprintf("Blocks of type %q are not expected in a configuration file.", b.Type)
 			if laterBlocks[b.Type] {
@@ -211,6 +216,14 @@ func (l *loader) declSlab(b *hclsyntax.Block) {
 		if nb.Type == "scheduler" {
 			l.declScheduler(nb)
 		}
+	}
+	for _, nb := range b.Body.Blocks {
+		if nb.Type == "quota" && !l.checkQuota(nb) {
+			return
+		}
+	}
+	if q := ev.quota(b.Body); ev.ok {
+		l.cfg.Settings.Quota = q
 	}
 }
 
@@ -277,11 +290,16 @@ func (l *loader) declBlock(b *hclsyntax.Block) {
 	pools := map[string]hcl.Range{}
 	for _, nb := range b.Body.Blocks {
 		switch nb.Type {
+		case "quota":
+			ok = l.checkQuota(nb) && ok
 		case "lifecycle":
 			ok = l.checkBody(nb.Body, schemaLifecycle, nb.DefRange()) && ok
 			if a := nb.Body.Attributes["ignore_changes"]; a != nil {
 				ic, good := l.parseIgnoreChanges(a, b.Type)
 				n.ignoreChanges, ok = ic, ok && good
+			}
+			if a := nb.Body.Attributes["replace_triggered_by"]; a != nil {
+				ok = l.parseReplaceTriggers(n, a) && ok
 			}
 		case "pool":
 			if len(nb.Labels) != 1 {

@@ -19,6 +19,8 @@ type Config struct {
 	Volumes     []*Volume
 	Snapshots   []*Snapshot
 	Outputs     []*Output
+	// Imports are the import blocks, resolved to instance addresses.
+	Imports []*Import
 
 	// Variables holds the final value of every declared variable.
 	Variables map[string]cty.Value
@@ -54,7 +56,9 @@ type Settings struct {
 	// Scheduler is the `scheduler` block, nil when absent (Cinder's
 	// defaults).
 	Scheduler *Scheduler
-	Range     hcl.Range
+	// Quota limits what the stack may hold; nil when unlimited.
+	Quota *Quota
+	Range hcl.Range
 }
 
 // Scheduler is the `slab { scheduler { … } }` block. A nil Filters or
@@ -102,6 +106,10 @@ type Lifecycle struct {
 	PreventDestroy      bool
 	CreateBeforeDestroy bool
 	IgnoreChanges       []string // attribute names, e.g. "metadata", "size"
+	// ReplaceTriggeredBy lists instance addresses, or an instance address
+	// and one of its attributes ("volume.a.size"), whose planned change
+	// replaces this object.
+	ReplaceTriggeredBy []string
 }
 
 // Backend is a `backend` block: a driver and its pools.
@@ -142,6 +150,8 @@ type VolumeType struct {
 	// exponent ("10"), bools as "True"/"False".
 	ExtraSpecs map[string]string
 	QoS        string // address of a qos block, or ""
+	// Quota limits the stack's volumes of this type; nil when unlimited.
+	Quota *Quota
 }
 
 // VolumeSource is a volume's `source` attribute.

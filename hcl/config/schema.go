@@ -50,7 +50,7 @@ var (
 	schemaSlab = &bodySchema{
 		what:   "the slab block",
 		attrs:  []string{"stack", "state"},
-		blocks: []nestedSchema{{typ: "scheduler", unique: true}},
+		blocks: []nestedSchema{{typ: "scheduler", unique: true}, {typ: "quota", unique: true}},
 	}
 	schemaScheduler = &bodySchema{what: "a scheduler block", attrs: []string{"filters", "weighers"}}
 
@@ -85,8 +85,9 @@ var (
 		attrs: []string{"count", "for_each", "consumer", "specs"},
 	}
 	schemaVolumeType = &bodySchema{
-		what:  "a volume_type block",
-		attrs: []string{"count", "for_each", "description", "extra_specs", "qos"},
+		what:   "a volume_type block",
+		attrs:  []string{"count", "for_each", "description", "extra_specs", "qos"},
+		blocks: []nestedSchema{{typ: "quota", unique: true}},
 	}
 	schemaVolume = &bodySchema{
 		what: "a volume block",
@@ -103,7 +104,7 @@ var (
 	}
 	schemaLifecycle = &bodySchema{
 		what:  "a lifecycle block",
-		attrs: []string{"prevent_destroy", "create_before_destroy", "ignore_changes"},
+		attrs: []string{"prevent_destroy", "create_before_destroy", "ignore_changes", "replace_triggered_by"},
 	}
 
 	resourceSchemas = map[string]*bodySchema{
@@ -122,12 +123,12 @@ var (
 )
 
 // topLevelBlocks is every block type a file may hold, for suggestions.
-var topLevelBlocks = []string{"slab", "variable", "locals", "output", "backend", "qos", "volume_type", "volume", "snapshot"}
+var topLevelBlocks = []string{"slab", "variable", "locals", "output", "backend", "qos", "volume_type", "volume", "snapshot", "import"}
 
 // laterBlocks are block types of the product that this package does not
 // support yet; they get a clearer message than a typo would.
 var laterBlocks = map[string]bool{
-	"backup_repository": true, "backup": true, "backup_policy": true, "attachment": true, "import": true,
+	"backup_repository": true, "backup": true, "backup_policy": true, "attachment": true,
 }
 
 var namePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
