@@ -121,8 +121,10 @@ func TestRepo(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(r.Path(), "backup-b1")); err != nil {
 			t.Fatalf("backup directory with a live writer's temp file: %v", err)
 		}
-		if err := os.Remove(filepath.Join(r.Path(), "backup-b1", ".tmp-chunk-00000003-new")); err != nil {
-			t.Fatal(err)
+		for _, n := range []string{".tmp-chunk-00000003-new", ".tmp-manifest-abc"} {
+			if err := os.Remove(filepath.Join(r.Path(), "backup-b1", n)); err != nil {
+				t.Fatal(err)
+			}
 		}
 		if err := r.Put(ctx, "b1", "chunk-00000001", []byte("x")); err != nil {
 			t.Fatal(err)
