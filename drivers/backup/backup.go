@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"runtime"
 	"slices"
 	"sync"
@@ -114,13 +115,21 @@ func newBackupRun(ctx context.Context, repo Repository, src Source, req Request,
 	return b, nil
 }
 
+// fileSource is a Source backed by a file that nothing truncates while
+// it is open (a private snapshot, such as the file driver's backup image),
+// which the engine maps into memory instead of copying from.
+type fileSource interface {
+	File() *os.File
+}
+
 // segment is up to one chunk of block-aligned ranges that the reader
 // hands to a worker; its changed data becomes one object.
 type segment struct {
-	n     int64
-	voff  []int64 // per block: its offset in the volume
-	alloc []bool  // per block: holds data, so it was read into buf
-	buf   []byte  // the ranges' bytes back to back; nil when no data
+	n      int64
+	voff   []int64 // per block: its offset in the volume
+	alloc  []bool  // per block: holds data, so it was read into buf
+	buf    []byte  // the ranges' bytes back to back; nil when no data
+	mapped bool    // buf maps the source file: read-only, unmapped after use
 }
 
 func (s *segment) blockLen(i int) int64 { return min(HashBlockSize, s.n-int64(i)*HashBlockSize) }
@@ -179,15 +188,17 @@ func (b *backupRun) run(ctx context.Context) (*Manifest, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			c := newCodec()
-			defer c.close()
-			var scratch []digest
+			wk := &worker{c: newCodec()}
+			defer wk.c.close()
 			for s := range segs {
 				var r segResult
 				if ctx.Err() == nil {
-					r, scratch = b.process(ctx, c, s, scratch)
+					r = b.process(ctx, wk, s)
 				}
-				if s.buf != nil {
+				switch {
+				case s.mapped:
+					unmapFile(s.buf)
+				case s.buf != nil:
 					free <- s.buf
 				}
 				if r.err != nil {
@@ -270,6 +281,16 @@ func (b *backupRun) fill(ctx context.Context, s *segment, free chan []byte) erro
 	if !slices.Contains(s.alloc, true) {
 		return nil
 	}
+	// One run of data covering the whole segment (a full backup's usual
+	// case) is mapped rather than copied.
+	if fs, ok := b.src.(fileSource); ok && !slices.Contains(s.alloc, false) &&
+		s.voff[len(s.voff)-1]-s.voff[0] == int64(len(s.voff)-1)*HashBlockSize {
+		if buf, err := mapFile(fs.File(), s.voff[0], s.n); err == nil {
+			s.buf, s.mapped = buf, true
+			atomic.AddInt64(&b.stats.BytesRead, s.n)
+			return nil
+		}
+	}
 	select {
 	case s.buf = <-free:
 	case <-ctx.Done():
@@ -327,9 +348,16 @@ func (b *backupRun) fill(ctx context.Context, s *segment, free chan []byte) erro
 // readAhead is how many reads of one segment are in flight at once.
 const readAhead = 8
 
+// worker is one worker goroutine's reusable state.
+type worker struct {
+	c       *codec
+	scratch []digest
+	objBuf  []byte
+}
+
 // process hashes a segment's blocks, compares them with the parent's and
 // stores the changed data blocks, packed back to back, as one object.
-func (b *backupRun) process(ctx context.Context, c *codec, s *segment, scratch []digest) (segResult, []digest) {
+func (b *backupRun) process(ctx context.Context, wk *worker, s *segment) segResult {
 	r := segResult{n: s.n}
 	nb := len(s.alloc)
 	hs := make([]digest, nb)
@@ -347,9 +375,14 @@ func (b *backupRun) process(ctx context.Context, c *codec, s *segment, scratch [
 		changed[i] = b.parent == nil || !bytes.Equal(b.pHashes[bi*sha256.Size:(bi+1)*sha256.Size], hs[i][:])
 		copy(b.hashes[bi*sha256.Size:(bi+1)*sha256.Size], hs[i][:])
 	}
+	// The object's content is the changed data runs back to back. It stays
+	// in place, at buf[start:start+w], while the runs are adjacent; else a
+	// heap buffer is packed in place (runs move down) and a mapped one is
+	// copied out to obj.
 	var name string
-	var w int64         // bytes of object content packed at the start of buf
-	var pieces []digest // their block hashes
+	var start, w int64
+	var obj []byte
+	var pieces []digest // the content's block hashes
 	for i := 0; i < nb; {
 		if !changed[i] {
 			i++
@@ -366,11 +399,18 @@ func (b *backupRun) process(ctx context.Context, c *codec, s *segment, scratch [
 			r.stats.HoleBytes += e.Length
 		} else {
 			if name == "" {
-				name = chunkName(int(b.objSeq.Add(1)))
+				name, start = chunkName(int(b.objSeq.Add(1))), from
 			}
 			e.Object, e.ObjectOffset = name, w
-			if w != from { // w < from: packing moves data down
-				copy(s.buf[w:], s.buf[from:to])
+			switch {
+			case obj == nil && from == start+w:
+			case obj == nil && !s.mapped:
+				copy(s.buf[start+w:], s.buf[from:to])
+			default:
+				if obj == nil {
+					obj = append(wk.objBuf[:0], s.buf[start:start+w]...)
+				}
+				obj = append(obj, s.buf[from:to]...)
 			}
 			w += e.Length
 			pieces = append(pieces, hs[i:j]...)
@@ -379,23 +419,28 @@ func (b *backupRun) process(ctx context.Context, c *codec, s *segment, scratch [
 		r.extents = append(r.extents, e)
 		i = j
 	}
-	if name != "" {
-		ref, err := b.store(ctx, c, name, s.buf[:w], pieces, &scratch)
-		if err != nil {
-			r.err = err
-			return r, scratch
-		}
-		r.object = ref
-		r.stats.StoredBytes += ref.StoredLength
-		r.stats.Objects++
+	if name == "" {
+		return r
 	}
-	return r, scratch
+	data := s.buf[start : start+w]
+	if obj != nil {
+		data, wk.objBuf = obj, obj[:0]
+	}
+	ref, err := b.store(ctx, wk, name, data, pieces)
+	if err != nil {
+		r.err = err
+		return r
+	}
+	r.object = ref
+	r.stats.StoredBytes += ref.StoredLength
+	r.stats.Objects++
+	return r
 }
 
 // store compresses and writes one object holding data, whose block
 // hashes are hs.
-func (b *backupRun) store(ctx context.Context, c *codec, name string, data []byte, hs []digest, scratch *[]digest) (*ObjectRef, error) {
-	stored, comp, err := c.compress(b.opts.Compression, data)
+func (b *backupRun) store(ctx context.Context, wk *worker, name string, data []byte, hs []digest) (*ObjectRef, error) {
+	stored, comp, err := wk.c.compress(b.opts.Compression, data)
 	if err != nil {
 		return nil, err
 	}
@@ -403,7 +448,7 @@ func (b *backupRun) store(ctx context.Context, c *codec, name string, data []byt
 	if comp == None {
 		sum = treeSum(hs) // the pieces are the blocks just hashed
 	} else {
-		sum, *scratch = treeSumOf(*scratch, stored)
+		sum, wk.scratch = treeSumOf(wk.scratch, stored)
 	}
 	if err := b.repo.Put(ctx, b.req.ID, name, stored); err != nil {
 		return nil, fmt.Errorf("writing object %s: %w", name, err)

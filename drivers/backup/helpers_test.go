@@ -137,6 +137,19 @@ func punchHole(t testing.TB, path string, off, n int64) {
 // the same allocated ranges (holes stayed holes).
 func sameVolume(t testing.TB, a, b string) {
 	t.Helper()
+	ea, eb := sameBytes(t, a, b)
+	if !slices.Equal(ea, eb) {
+		t.Errorf("allocated ranges differ (holes must stay holes):\n%s: %v\n%s: %v", a, ea, b, eb)
+	}
+	if aa, ab := allocated(t, a), allocated(t, b); aa != ab {
+		t.Errorf("%s occupies %d bytes, %s occupies %d", a, aa, b, ab)
+	}
+}
+
+// sameBytes fails unless a and b have the same size and bytes; it returns
+// their allocated ranges.
+func sameBytes(t testing.TB, a, b string) (ea, eb []file.Extent) {
+	t.Helper()
 	fa, fb := open(t, a), open(t, b)
 	defer fa.Close()
 	defer fb.Close()
@@ -148,7 +161,7 @@ func sameVolume(t testing.TB, a, b string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eb, err := file.AllocatedExtents(b)
+	eb, err = file.AllocatedExtents(b)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,12 +178,7 @@ func sameVolume(t testing.TB, a, b string) {
 			}
 		}
 	}
-	if !slices.Equal(ea, eb) {
-		t.Errorf("allocated ranges differ (holes must stay holes):\n%s: %v\n%s: %v", a, ea, b, eb)
-	}
-	if aa, ab := allocated(t, a), allocated(t, b); aa != ab {
-		t.Errorf("%s occupies %d bytes, %s occupies %d", a, aa, b, ab)
-	}
+	return ea, eb
 }
 
 func open(t testing.TB, path string) *os.File {

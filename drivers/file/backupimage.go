@@ -107,6 +107,10 @@ func (im *backupImage) ReadAt(b []byte, off int64) (int, error) { return im.t.f.
 
 func (im *backupImage) Size() int64 { return im.size }
 
+// File is the image's file, for the backup engine to map: it is a private
+// temp file that nothing else writes or truncates.
+func (im *backupImage) File() *os.File { return im.t.f }
+
 func (im *backupImage) Allocated() ([]drivers.Extent, error) {
 	var out []drivers.Extent
 	err := walkData(im.t.f, im.size, func(off, n int64) error {
