@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -190,10 +191,13 @@ func (b *backupRun) run(ctx context.Context) (*Manifest, error) {
 			defer wg.Done()
 			wk := &worker{c: newCodec()}
 			defer wk.c.close()
+			// A read error under a mapped segment arrives as a fault, which
+			// this turns into a panic that processMapped recovers.
+			debug.SetPanicOnFault(true)
 			for s := range segs {
 				var r segResult
 				if ctx.Err() == nil {
-					r = b.process(ctx, wk, s)
+					r = b.processMapped(ctx, wk, s)
 				}
 				switch {
 				case s.mapped:
@@ -353,6 +357,19 @@ type worker struct {
 	c       *codec
 	scratch []digest
 	objBuf  []byte
+}
+
+// processMapped is process, with a memory fault while reading a mapped
+// segment (an I/O error under the mapping) reported as an error.
+func (b *backupRun) processMapped(ctx context.Context, wk *worker, s *segment) (r segResult) {
+	if s.mapped {
+		defer func() {
+			if p := recover(); p != nil {
+				r = segResult{err: fmt.Errorf("reading the volume at %d: %v", s.voff[0], p)}
+			}
+		}()
+	}
+	return b.process(ctx, wk, s)
 }
 
 // process hashes a segment's blocks, compares them with the parent's and
