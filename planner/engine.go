@@ -288,3 +288,19 @@ func ReadPoolStats(ctx context.Context, pools *PoolSet) []PoolStatus {
 	}
 	return out
 }
+
+// VolumeQoSLimits are the limits the volume's type's QoS gives it at its
+// recorded size, as plans show them.
+func VolumeQoSLimits(rec *state.State, v *state.Volume) map[string]string {
+	for _, t := range rec.VolumeTypes {
+		if t.ID != v.TypeID || t.QoSID == "" {
+			continue
+		}
+		for _, q := range rec.QoS {
+			if q.ID == t.QoSID {
+				return providers.QoSLimits(q.Specs, v.SizeGiB)
+			}
+		}
+	}
+	return nil
+}
