@@ -182,7 +182,10 @@ func sizeOf(c *Change) int {
 // the growth is asked for, as Cinder's extend) and the new type; the
 // growth is then consumed for the placements that follow.
 func (p *planner) checkInPlace(c *Change, d *desired, obj state.Object) {
-	vol := obj.(*state.Volume)
+	vol, ok := obj.(*state.Volume)
+	if !ok {
+		return // only volumes live on a pool that must still fit them
+	}
 	grows := slices.Contains(c.Changed, "size") && sizeOf(c) > vol.SizeGiB
 	retype := slices.Contains(c.Changed, "type")
 	if !grows && !retype {

@@ -169,7 +169,9 @@ func newVolumeTypeResource() resource.Resource {
 			return &planner.Object{Kind: "volume_type", Name: m.Name.ValueString(), Attrs: providers.Attrs{
 				"description": strOrNil(m.Description), "extra_specs": mapOrNilAny(stringMap(ctx, m.ExtraSpecs, diags)), "qos": ref("qos", m.QoS)}}
 		},
-		fill: func(a any, o state.Object, rec *state.State) { fillVolumeType(a.(*volumeTypeModel), o.(*state.VolumeType), rec) },
+		fill: func(a any, o state.Object, rec *state.State) {
+			fillVolumeType(a.(*volumeTypeModel), o.(*state.VolumeType), rec)
+		},
 		schema: schema.Schema{
 			Description: "A volume type: extra specs the scheduler matches against pools (Cinder's grammar), and an optional QoS spec.",
 			Attributes: map[string]schema.Attribute{

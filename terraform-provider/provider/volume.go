@@ -80,7 +80,7 @@ func (r *volumeResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 					"query": schema.StringAttribute{Optional: true,
 						Description: "A JsonFilter query as JSON, e.g. [\">=\", \"$free_capacity_gb\", 500] (JsonFilter must be enabled)."},
 				}},
-			"pool": schema.StringAttribute{Computed: true, PlanModifiers: keep, Description: "The pool the scheduler chose, backend#pool."},
+			"pool":   schema.StringAttribute{Computed: true, PlanModifiers: keep, Description: "The pool the scheduler chose, backend#pool."},
 			"status": schema.StringAttribute{Computed: true, PlanModifiers: keep, Description: "Cinder's status: available, error, …"},
 			"provider_location": schema.StringAttribute{Computed: true, PlanModifiers: keep,
 				Description: "Where the backend keeps the volume (the file driver: the file's path)."},
@@ -97,7 +97,7 @@ func (r *volumeResource) Configure(_ context.Context, req resource.ConfigureRequ
 // object is the volume as the engine reads a volume block. ok is false
 // when a reference cannot be resolved yet (an ID known only after apply).
 func (r *volumeResource) object(ctx context.Context, m *volumeModel, rec *state.State, diags *diag.Diagnostics) (*planner.Object, bool) {
-	if !known(m.Name, m.Size, m.Type, m.AvailabilityZone, m.SourceSnapshotID, m.SourceVolumeID, m.Description, m.Metadata) {
+	if !known(m.Name, m.Size, m.Type, m.SourceSnapshotID, m.SourceVolumeID, m.Description, m.Metadata) {
 		return nil, false
 	}
 	attrs := providers.Attrs{
@@ -351,8 +351,9 @@ func (r *volumeResource) Read(ctx context.Context, req resource.ReadRequest, res
 		return
 	}
 	v := obj.(*state.Volume)
+	imported := m.Pool.IsNull()
 	r.fill(&m, v, rec)
-	if m.SourceSnapshotID.IsNull() && m.SourceVolumeID.IsNull() && m.Pool.IsNull() {
+	if imported {
 		// Imported: the source comes from the record; afterwards the
 		// configuration's spelling is kept (removing it changes nothing).
 		switch v.SourceKind {
