@@ -226,9 +226,10 @@ func (r *volumeResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		}
 		return
 	}
-	if ok && prior == nil {
+	if ok && prior == nil && current(rec, obj.Address()) == nil {
 		// A create: the scheduler must find a pool now (the apply places
-		// it again with the pools as they are then).
+		// it again with the pools as they are then). A replacement's old
+		// volume is still recorded; it goes before the new one is placed.
 		r.c.check(ctx, "volume."+plan.Name.ValueString(), obj, &resp.Diagnostics)
 	}
 }
@@ -239,7 +240,7 @@ func addTerraformHint(diags *diag.Diagnostics) {
 	for i, d := range *diags {
 		if d.Summary() == "Volume size cannot shrink" {
 			(*diags)[i] = diag.NewErrorDiagnostic(d.Summary(), d.Detail()+
-				"\nWith Terraform, nothing was changed; to replace the volume instead, run: terraform apply -replace=<resource address>.")
+				"\nWith Terraform or OpenTofu nothing was changed. To destroy this volume and its data and make a new, smaller one instead, mark it for replacement with: terraform taint <resource address> (tofu taint), then apply.")
 		}
 	}
 }

@@ -126,7 +126,7 @@ func TestAccShrinkingAVolumeFailsAtPlanAndChangesNothing(t *testing.T) {
 			},
 			{
 				Config:      e.config(volumeConfig(1, "az1", "")),
-				ExpectError: regexp.MustCompile(`(?s)Volume size cannot shrink.*volume\.data is 2 GiB and the configuration asks for 1 GiB`),
+				ExpectError: regexp.MustCompile(`(?s)Volume size cannot shrink.*volume\.data is 2 GiB and the configuration asks for 1 GiB.*taint`),
 			},
 			{
 				// Back at the recorded size: nothing to do, same volume,
@@ -145,6 +145,19 @@ func TestAccShrinkingAVolumeFailsAtPlanAndChangesNothing(t *testing.T) {
 						}
 						return nil
 					},
+				),
+			},
+			{
+				// Asked for explicitly (taint), the smaller size is a new
+				// volume.
+				Config: e.config(volumeConfig(1, "az1", "")),
+				Taint:  []string{"slab_volume.data"},
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("slab_volume.data", plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					compareID("slab_volume.data", &id, false),
+					fileSize("slab_volume.data", 1),
 				),
 			},
 		},
