@@ -110,6 +110,7 @@ func MakeObject(ctx context.Context, rec *state.State, pools *PoolSet, address s
 				drift = append(drift, dr)
 			}
 		}
+		p.drift = drift
 	}
 	plan := &Plan{
 		FormatVersion: FormatVersion, SlabVersion: o.Version, CreatedAt: o.Now().UTC(),
@@ -154,6 +155,7 @@ func MakeObject(ctx context.Context, rec *state.State, pools *PoolSet, address s
 			}
 		}
 	}
+	markDataLoss(p.changes)
 	sortChanges(p.changes)
 	if _, err := buildGraph(p.changes); err != nil {
 		return nil, append(p.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Plan cannot be ordered", Detail: err.Error()})
