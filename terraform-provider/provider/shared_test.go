@@ -1,7 +1,8 @@
 package provider
 
 import (
-	"context"
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -13,11 +14,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
-
-	"github.com/slab-storage/slab/drivers"
-	"github.com/slab-storage/slab/hcl/config"
-	"github.com/slab-storage/slab/planner"
-	"github.com/slab-storage/slab/state/sqlite"
 )
 
 // Two thin pools that each take one volume of bigGiB and not two (their
@@ -49,35 +45,33 @@ func bigGiB(t *testing.T, dir string) int {
 	return total/2 + 1
 }
 
-// cliPlan plans the slab CLI configuration in dir (its own stack, the same
-// store and pools) with the planner, as slab plan does.
-func cliPlan(ctx context.Context, dir string) (*planner.Plan, *planner.PoolSet, error) {
-	cfg, diags := config.Load(dir, config.LoadOptions{KnownDrivers: drivers.Names()})
-	if diags.HasErrors() {
-		return nil, nil, diags
+// cliPlanJSON is the part of slab plan -json this test reads.
+type cliPlanJSON struct {
+	Placements []struct {
+		Address     string `json:"address"`
+		Pool        string `json:"pool"`
+		Explanation struct {
+			Rejected []struct{ Pool, Filter, Reason string } `json:"rejected"`
+		} `json:"explanation"`
+	} `json:"placements"`
+	Unmanaged []json.RawMessage `json:"unmanaged"`
+}
+
+// runSlab runs the slab CLI in dir and returns its standard output.
+func runSlab(slab, dir string, args ...string) (string, error) {
+	cmd := exec.Command(slab, append([]string{"-chdir=" + dir}, args...)...)
+	cmd.Env = append(os.Environ(), "SLAB_STATE=")
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Run(); err != nil {
+		return out.String(), fmt.Errorf("slab %v: %v\n%s%s", args, err, out.String(), errOut.String())
 	}
-	store, err := sqlite.Open(cfg.Settings.State)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer store.Close()
-	rec, err := store.Read(ctx, cfg.Settings.Stack)
-	if err != nil {
-		return nil, nil, err
-	}
-	pools := planner.NewPoolSet(planner.PoolSpecs(cfg))
-	plan, diags := planner.Make(ctx, cfg, rec, pools, planner.Options{Refresh: true})
-	if diags.HasErrors() {
-		pools.Close()
-		return nil, nil, diags
-	}
-	return plan, pools, nil
+	return out.String(), nil
 }
 
 func TestAccTerraformAndCLIVolumesShareOneCatalogAndPoolCapacity(t *testing.T) {
 	e := newEnv(t, twoTightPools)
 	size := bigGiB(t, e.dir)
-	ctx := context.Background()
 	cliDir := filepath.Join(t.TempDir(), "cli")
 	if err := os.MkdirAll(cliDir, 0o755); err != nil {
 		t.Fatal(err)
@@ -105,37 +99,35 @@ func TestAccTerraformAndCLIVolumesShareOneCatalogAndPoolCapacity(t *testing.T) {
 					},
 					// The CLI's next plan sees the Terraform volume's
 					// capacity on its pool and places its own elsewhere,
-					// saying why.
+					// saying why; it does not take the Terraform volume for
+					// an unmanaged one.
 					func(*terraform.State) error {
-						plan, ps, err := cliPlan(ctx, cliDir)
+						out, err := runSlab(slab, cliDir, "plan", "-json")
 						if err != nil {
 							return err
 						}
-						defer ps.Close()
-						c := plan.Change("volume.mine")
-						if c == nil || c.Placement == nil || c.Placement.Pool == tfPool {
-							return fmt.Errorf("the CLI placed volume.mine on %+v, the Terraform volume's pool is %s", c, tfPool)
+						var plan cliPlanJSON
+						if err := json.Unmarshal([]byte(out), &plan); err != nil {
+							return fmt.Errorf("%v\n%s", err, out)
+						}
+						if len(plan.Placements) != 1 || plan.Placements[0].Pool == "" || plan.Placements[0].Pool == tfPool {
+							return fmt.Errorf("the CLI placed %+v; the Terraform volume is on %s", plan.Placements, tfPool)
 						}
 						why := ""
-						for _, r := range c.Placement.Explanation.Rejected {
+						for _, r := range plan.Placements[0].Explanation.Rejected {
 							if r.Pool == tfPool {
 								why = r.Filter
 							}
 						}
 						if why != "CapacityFilter" {
-							return fmt.Errorf("pool %s was not rejected by CapacityFilter: %+v", tfPool, c.Placement.Explanation)
+							return fmt.Errorf("pool %s was not rejected by CapacityFilter: %+v", tfPool, plan.Placements[0])
+						}
+						if len(plan.Unmanaged) != 0 {
+							return fmt.Errorf("the CLI reports unmanaged objects: %s", plan.Unmanaged)
 						}
 						// Apply it, so the CLI's volume fills the other pool.
-						store, err := sqlite.Open(e.db)
-						if err != nil {
-							return err
-						}
-						defer store.Close()
-						res, err := planner.Apply(ctx, plan, planner.ApplyOptions{Store: store, Pools: ps})
-						if err != nil || len(res.Failed) > 0 {
-							return fmt.Errorf("CLI apply: %v %v", err, res)
-						}
-						return nil
+						_, err = runSlab(slab, cliDir, "apply", "-auto-approve")
+						return err
 					},
 					// slab state list shows the Terraform volume in the
 					// provider's stack.
@@ -145,8 +137,8 @@ func TestAccTerraformAndCLIVolumesShareOneCatalogAndPoolCapacity(t *testing.T) {
 						if err := os.WriteFile(filepath.Join(dir, "main.hcl"), []byte(src), 0o644); err != nil {
 							return err
 						}
-						out, err := exec.Command(slab, "-chdir="+dir, "state", "list").CombinedOutput()
-						if err != nil || strings.TrimSpace(string(out)) != "volume.big" {
+						out, err := runSlab(slab, dir, "state", "list")
+						if err != nil || strings.TrimSpace(out) != "volume.big" {
 							return fmt.Errorf("slab state list: %v\n%s", err, out)
 						}
 						return nil
@@ -162,28 +154,10 @@ func TestAccTerraformAndCLIVolumesShareOneCatalogAndPoolCapacity(t *testing.T) {
 			{
 				Config: e.config(volume("big")),
 				Check: func(*terraform.State) error {
-					// Clean up the CLI's volume so CheckDestroy sees empty pools.
-					cfg, _ := config.Load(cliDir, config.LoadOptions{KnownDrivers: drivers.Names()})
-					store, err := sqlite.Open(e.db)
-					if err != nil {
-						return err
-					}
-					defer store.Close()
-					rec, err := store.Read(ctx, "cli")
-					if err != nil {
-						return err
-					}
-					ps := planner.NewPoolSet(planner.PoolSpecs(cfg))
-					defer ps.Close()
-					plan, diags := planner.Make(ctx, cfg, rec, ps, planner.Options{Refresh: true, Destroy: true})
-					if diags.HasErrors() {
-						return diags
-					}
-					res, err := planner.Apply(ctx, plan, planner.ApplyOptions{Store: store, Pools: ps})
-					if err != nil || len(res.Failed) > 0 {
-						return fmt.Errorf("CLI destroy: %v %v", err, res)
-					}
-					return nil
+					// The CLI destroys its volume, so CheckDestroy sees
+					// empty pools.
+					_, err := runSlab(slab, cliDir, "destroy", "-auto-approve")
+					return err
 				},
 			},
 		},
