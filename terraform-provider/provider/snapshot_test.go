@@ -97,6 +97,11 @@ func TestAccSnapshotsClonesRetypesAndHints(t *testing.T) {
 			{ResourceName: "slab_snapshot.before", ImportState: true, ImportStateVerify: true},
 			{ResourceName: "slab_volume.copy", ImportState: true, ImportStateVerify: true},
 			{ResourceName: "slab_volume_type.ssd", ImportState: true, ImportStateVerify: true},
+			// An import {} block adopts the same objects at plan time.
+			{ResourceName: "slab_volume.src", ImportState: true, ImportStateKind: resource.ImportBlockWithID,
+				Config: e.config(snapshotConfig("ssd", "first"))},
+			{ResourceName: "slab_snapshot.before", ImportState: true, ImportStateKind: resource.ImportBlockWithID,
+				Config: e.config(snapshotConfig("ssd", "first"))},
 			{
 				// The fast pool also passes gold's filters: a retype in
 				// place, and the snapshot's description changes in place.
@@ -115,7 +120,7 @@ func TestAccSnapshotsClonesRetypesAndHints(t *testing.T) {
 				// The fast pool fails hdd's filters: the CLI's policy, a
 				// plan-time diagnostic with the filter's reason.
 				Config:      e.config(snapshotConfig("hdd", "second")),
-				ExpectError: regexp.MustCompile(`(?s)Volume cannot be retyped in place.*fast#p.*CapabilitiesFilter`),
+				ExpectError: regexp.MustCompile(`(?s)Volume\s+cannot\s+be\s+retyped\s+in\s+place.*fast#p.*CapabilitiesFilter`),
 			},
 		},
 	})

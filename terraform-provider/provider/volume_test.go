@@ -86,6 +86,8 @@ func TestAccVolumeIsCreatedImportedExtendedInPlaceReplacedAndDestroyed(t *testin
 				ImportStateVerify:       true,
 				ImportStateVerifyIgnore: []string{"scheduler_hints"},
 			},
+			{ResourceName: "slab_qos.gold", ImportState: true, ImportStateVerify: true},
+			{ResourceName: "slab_volume_type.ssd", ImportState: true, ImportStateVerify: true},
 			{
 				Config: e.config(volumeConfig(3, "az1", "")),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
@@ -126,7 +128,7 @@ func TestAccShrinkingAVolumeFailsAtPlanAndChangesNothing(t *testing.T) {
 			},
 			{
 				Config:      e.config(volumeConfig(1, "az1", "")),
-				ExpectError: regexp.MustCompile(`(?s)Volume size cannot shrink.*volume\.data is 2 GiB and the configuration asks for 1 GiB.*taint`),
+				ExpectError: regexp.MustCompile(`(?s)Volume size cannot shrink.*volume\.data\s+is\s+2\s+GiB\s+and\s+the\s+configuration\s+asks\s+for\s+1\s+GiB.*taint`),
 			},
 			{
 				// Back at the recorded size: nothing to do, same volume,
