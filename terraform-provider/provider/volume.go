@@ -185,7 +185,10 @@ func (r *volumeResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if prior != nil && (!plan.Size.Equal(prior.Size) || !plan.Type.Equal(prior.Type)) {
+	// The limits follow the size and the type's QoS, which may change in
+	// the same apply: any update learns them anew.
+	if prior != nil && (!plan.Size.Equal(prior.Size) || !plan.Type.Equal(prior.Type) ||
+		!plan.Description.Equal(prior.Description) || !plan.Metadata.Equal(prior.Metadata)) {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("qos_limits"), types.MapUnknown(types.StringType))...)
 	} else if prior != nil {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("qos_limits"), prior.QoSLimits)...)
@@ -222,7 +225,13 @@ func (r *volumeResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 			return
 		}
 		if c != nil && c.Action == planner.Replace {
-			resp.RequiresReplace = append(resp.RequiresReplace, replacePaths(c.ReplacePaths, tfName)...)
+			paths := replacePaths(c.ReplacePaths, tfName)
+			if len(paths) == 0 {
+				// A volume whose create or delete failed is made again.
+				paths = append(paths, path.Root("status"))
+				resp.Diagnostics.AddWarning("Volume will be replaced", c.Address+": "+c.Detail)
+			}
+			resp.RequiresReplace = append(resp.RequiresReplace, paths...)
 		}
 		return
 	}
