@@ -14,6 +14,7 @@ import (
 
 	"github.com/slab-storage/slab/hcl/config"
 	"github.com/slab-storage/slab/planner"
+	"github.com/slab-storage/slab/providers"
 	"github.com/slab-storage/slab/state"
 )
 
@@ -105,7 +106,9 @@ func (c *client) apply(ctx context.Context, address string, want *planner.Object
 		return nil
 	}
 	if create {
-		if o := current(rec, address); o != nil {
+		// A failed create leaves an error record there; the engine makes
+		// it again, as it does for the CLI.
+		if o := current(rec, address); o != nil && !failedCreate(o) {
 			diags.AddError("Object already exists", fmt.Sprintf("%s is already recorded in stack %q (id %s). Choose another name, or bring it under this resource with: terraform import <resource address> %s",
 				address, c.stack, o.ObjectID(), o.ObjectID()))
 			return nil
@@ -145,6 +148,17 @@ func current(rec *state.State, address string) state.Object {
 		}
 	}
 	return out
+}
+
+// failedCreate reports whether o is the record of a create that failed.
+func failedCreate(o state.Object) bool {
+	switch x := o.(type) {
+	case *state.Volume:
+		return x.Status == providers.StatusError
+	case *state.Snapshot:
+		return x.Status == providers.StatusError
+	}
+	return false
 }
 
 // whoAmI names this process in locks and history.
