@@ -306,3 +306,23 @@ func VolumeQoSLimits(rec *state.State, v *state.Volume) map[string]string {
 	}
 	return nil
 }
+
+// RecordedAt returns the object a stack records at address: the newest
+// one when an interrupted replacement left an older one there too.
+func RecordedAt(rec *state.State, address string) (state.Object, bool) {
+	current, _ := recordedByAddress(rec)
+	r, ok := current[address]
+	return r.obj, ok
+}
+
+// FailedCreate reports whether a recorded object is what a failed create
+// left: the next plan makes it again.
+func FailedCreate(o state.Object) bool {
+	switch x := o.(type) {
+	case *state.Volume:
+		return isFailedCreate(x.Status)
+	case *state.Snapshot:
+		return isFailedCreate(x.Status)
+	}
+	return false
+}

@@ -14,7 +14,6 @@ import (
 
 	"github.com/slab-storage/slab/hcl/config"
 	"github.com/slab-storage/slab/planner"
-	"github.com/slab-storage/slab/providers"
 	"github.com/slab-storage/slab/state"
 )
 
@@ -108,7 +107,7 @@ func (c *client) apply(ctx context.Context, address string, want *planner.Object
 	if create {
 		// A failed create leaves an error record there; the engine makes
 		// it again, as it does for the CLI.
-		if o := current(rec, address); o != nil && !failedCreate(o) {
+		if o := current(rec, address); o != nil && !planner.FailedCreate(o) {
 			diags.AddError("Object already exists", fmt.Sprintf("%s is already recorded in stack %q (id %s). Choose another name, or bring it under this resource with: terraform import <resource address> %s",
 				address, c.stack, o.ObjectID(), o.ObjectID()))
 			return nil
@@ -137,28 +136,10 @@ func (c *client) apply(ctx context.Context, address string, want *planner.Object
 	return current(after, address)
 }
 
-// current is the newest object recorded at address (an interrupted
-// replacement can leave an older one there too).
+// current is the object recorded at address, nil when there is none.
 func current(rec *state.State, address string) state.Object {
-	var out state.Object
-	for _, o := range rec.Objects() {
-		if o.ObjectAddress() == address && o.ObjectKind() != state.KindPool &&
-			(out == nil || !state.CreatedAt(o).Before(state.CreatedAt(out))) {
-			out = o
-		}
-	}
-	return out
-}
-
-// failedCreate reports whether o is the record of a create that failed.
-func failedCreate(o state.Object) bool {
-	switch x := o.(type) {
-	case *state.Volume:
-		return x.Status == providers.StatusError
-	case *state.Snapshot:
-		return x.Status == providers.StatusError
-	}
-	return false
+	o, _ := planner.RecordedAt(rec, address)
+	return o
 }
 
 // whoAmI names this process in locks and history.
