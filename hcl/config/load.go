@@ -148,6 +148,7 @@ func LoadSources(dir string, files map[string][]byte, opts LoadOptions) (*Config
 	l.collectRefs()
 	l.sortGraph()
 	l.evaluate()
+	l.checkRevertTo()
 	l.assemble()
 	if !l.diags.HasErrors() {
 		cfg.outputCtx = l.outputScope()
@@ -172,7 +173,7 @@ func (l *loader) declareFile(body *hclsyntax.Body) {
 			l.declLocals(b)
 		case "output":
 			l.declOutput(b)
-		case "backend", "qos", "volume_type", "volume", "snapshot":
+		case "backend", "qos", "volume_type", "volume", "snapshot", "backup_repository", "backup", "backup_policy":
 			l.declBlock(b)
 		default:
 			detail := fmt.Sprintf("Blocks of type %q are not expected in a configuration file.", b.Type)
@@ -335,6 +336,12 @@ func (l *loader) assemble() {
 				cfg.Volumes = append(cfg.Volumes, t)
 			case *Snapshot:
 				cfg.Snapshots = append(cfg.Snapshots, t)
+			case *BackupRepository:
+				cfg.BackupRepositories = append(cfg.BackupRepositories, t)
+			case *Backup:
+				cfg.Backups = append(cfg.Backups, t)
+			case *BackupPolicy:
+				cfg.BackupPolicies = append(cfg.BackupPolicies, t)
 			}
 		}
 	}

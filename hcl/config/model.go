@@ -20,6 +20,10 @@ type Config struct {
 	Snapshots   []*Snapshot
 	Outputs     []*Output
 
+	BackupRepositories []*BackupRepository
+	Backups            []*Backup
+	BackupPolicies     []*BackupPolicy
+
 	// Variables holds the final value of every declared variable.
 	Variables map[string]cty.Value
 	// VariableDecls describes every declared variable, in declaration order,
@@ -70,7 +74,7 @@ type Common struct {
 	// Address is the instance address: `volume.db["a"]`, `volume.x[0]`,
 	// `volume_type.gold`.
 	Address string
-	Kind    string // "volume", "snapshot", "volume_type", "qos", "backend"
+	Kind    string // "volume", "snapshot", "volume_type", "qos", "backend", "backup", …
 	Name    string // the block label
 	// Key is the instance key: cty.NilVal without count/for_each, a Number
 	// with count, a String with for_each.
@@ -163,7 +167,10 @@ type Volume struct {
 	// be unknown (an id known only after apply) or instance objects, whose
 	// "address" attribute names the instance.
 	SchedulerHints map[string]cty.Value
-	Lifecycle      Lifecycle
+	// RevertTo is the address of a snapshot of this volume to revert to,
+	// or "". It is not a dependency: the snapshot depends on the volume.
+	RevertTo  string
+	Lifecycle Lifecycle
 }
 
 // Snapshot is a `snapshot` block instance.
