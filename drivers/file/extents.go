@@ -4,18 +4,16 @@ package file
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/slab-storage/slab/drivers"
 )
 
 // Extent is a byte range of a file: [Offset, Offset+Length).
-type Extent struct {
-	Offset int64 `json:"offset"`
-	Length int64 `json:"length"`
-}
+type Extent = drivers.Extent
 
 // AllocatedExtents lists the ranges of the file at path that hold data, as
 // reported by SEEK_DATA/SEEK_HOLE; everything else reads as zeros. Ranges
@@ -171,5 +169,3 @@ func ExtentBytes(exts []Extent) int64 {
 	}
 	return n
 }
-
-func (e Extent) String() string { return fmt.Sprintf("[%d,+%d)", e.Offset, e.Length) }
