@@ -109,7 +109,9 @@ func recordedByAddress(st *state.State) (map[string]recordedObject, []recordedOb
 		current[o.ObjectAddress()] = recordedObject{kind: kind, obj: o}
 	}
 	for _, o := range byCreation(st.Objects()) {
-		if o.ObjectKind() != state.KindPool {
+		// Backups are planned by their own rules (backups.go): several
+		// share a policy, and chains decide what may go.
+		if k := o.ObjectKind(); k != state.KindPool && k != state.KindBackup {
 			add(string(o.ObjectKind()), o)
 		}
 	}

@@ -142,6 +142,7 @@ type State struct {
 	VolumeTypes []*VolumeType `json:"volume_types"`
 	Volumes     []*Volume     `json:"volumes"`
 	Snapshots   []*Snapshot   `json:"snapshots"`
+	Backups     []*Backup     `json:"backups"`
 }
 
 // Objects returns every object, in a stable kind order.
@@ -160,6 +161,9 @@ func (s *State) Objects() []Object {
 		out = append(out, o)
 	}
 	for _, o := range s.Snapshots {
+		out = append(out, o)
+	}
+	for _, o := range s.Backups {
 		out = append(out, o)
 	}
 	return out

@@ -157,3 +157,29 @@ func mustStack(t testing.TB, s state.Store, stack string) state.Stack {
 	}
 	return st
 }
+
+func fixtureBackup(n int) *state.Backup {
+	b := &state.Backup{
+		ID:               fmt.Sprintf("bk-%d", n),
+		Address:          "backup_policy.db",
+		Name:             "db",
+		Policy:           "backup_policy.db",
+		VolumeID:         fmt.Sprintf("vol-%d", n),
+		Repository:       "backup_repository.nas",
+		RepositoryPath:   "/srv/backups ünïcode",
+		ParentID:         fmt.Sprintf("bk-%d", n-1),
+		SizeBytes:        int64(n) << 40, // beyond 32 bits
+		StoredBytes:      int64(n) * 12345,
+		Status:           "available",
+		StatusReason:     fmt.Sprintf("reason-%d", n),
+		Description:      fmt.Sprintf("nightly \"%d\"", n),
+		ManifestLocation: fmt.Sprintf("bk-%d/manifest.json", n),
+		Sensitive:        []string{"description"},
+		CreatedAt:        t0.Add(time.Duration(n) * time.Hour),
+		UpdatedAt:        t0.Add(time.Duration(n)*time.Hour + time.Second),
+	}
+	if n == 1 {
+		b.ParentID = "" // the full backup at the chain's root
+	}
+	return b
+}
