@@ -18,5 +18,17 @@
 //   - Placements are consumed within a plan: each scheduled volume reduces
 //     its pool's capacity before the next is placed.
 //
+// Backups follow their own rules (backups.go), written as pure functions
+// of the recorded backups and an injected time: an incremental chains to
+// the newest available backup of the same volume in the same repository,
+// and a grown volume gets a full backup with the reason noted; a policy
+// takes a backup when its newest available one is at least `every` old,
+// starts a new chain once the current one holds `keep` backups, and
+// prunes beyond `keep` without ever deleting a backup that a remaining
+// one chains to; deleting a backup is refused unless its dependents go in
+// the same plan, and deletions are ordered dependents first. Until plans
+// carry backups out, Make refuses configurations that declare them, at
+// the offending block.
+//
 // The scheduler lives in planner/schedule.
 package planner

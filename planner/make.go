@@ -66,6 +66,7 @@ func Make(ctx context.Context, cfg *config.Config, rec *state.State, pools *Pool
 		opts.Now = time.Now
 	}
 	spec, diags := schedulerSpec(cfg)
+	diags = append(diags, checkBackupConfig(cfg)...)
 	if diags.HasErrors() {
 		return nil, diags
 	}
