@@ -1,7 +1,6 @@
 package backup
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -133,50 +132,6 @@ var ErrNotFound = errors.New("backup not found")
 
 // ErrExists is wrapped when Backup is asked for an ID that is complete.
 var ErrExists = errors.New("backup already exists")
-
-var errNotYet = errors.New("not implemented yet")
-
-// Backup reads src and stores it as backup req.ID; with req.ParentID it
-// stores only what changed since that backup. It returns the committed
-// manifest. A parent of another size fails with a *NeedsFullError.
-func Backup(ctx context.Context, repo Repository, src Source, req Request, opts Options) (*Manifest, Stats, error) {
-	return nil, Stats{}, errNotYet
-}
-
-// Restore writes the chain ending at backup id into dst, oldest to
-// newest; dst must be at least the backup's size. Every object is checked
-// before any of its bytes are written.
-func Restore(ctx context.Context, repo Repository, id string, dst Target, progress Progress) (Stats, error) {
-	return Stats{}, errNotYet
-}
-
-// Verify reads and checks every object of the chain ending at backup id.
-func Verify(ctx context.Context, repo Repository, id string, progress Progress) (Stats, error) {
-	return Stats{}, errNotYet
-}
-
-// ReadManifest reads and checks backup id's manifest.
-func ReadManifest(ctx context.Context, repo Repository, id string) (*Manifest, error) {
-	return nil, errNotYet
-}
-
-// Chain returns the manifests from the full backup to id, oldest first.
-func Chain(ctx context.Context, repo Repository, id string) ([]*Manifest, error) {
-	return nil, errNotYet
-}
-
-// List returns the manifests of every complete backup, sorted by
-// creation time then ID. Backups whose manifest is damaged are returned
-// in damaged, so a listing still shows them.
-func List(ctx context.Context, repo Repository) (backups []*Manifest, damaged []error, err error) {
-	return nil, nil, errNotYet
-}
-
-// Delete removes backup id: the manifest first, then its objects. It does
-// not check for dependents; that is the caller's policy (see Dependents).
-func Delete(ctx context.Context, repo Repository, id string) error {
-	return errNotYet
-}
 
 // Dependents returns the IDs of backups whose parent is id.
 func Dependents(backups []*Manifest, id string) []string {

@@ -1,0 +1,447 @@
+package backup
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/slab-storage/slab/drivers"
+)
+
+// Backup reads src and stores it as backup req.ID; with req.ParentID it
+// stores only the blocks that changed since that backup. The manifest is
+// written last and returned. A parent of another size fails with a
+// *NeedsFullError, an ID that is already complete with ErrExists; the
+// objects of an earlier attempt that never got its manifest are removed
+// first.
+func Backup(ctx context.Context, repo Repository, src Source, req Request, opts Options) (*Manifest, Stats, error) {
+	b, err := newBackupRun(ctx, repo, src, req, opts)
+	if err != nil {
+		return nil, Stats{}, err
+	}
+	m, err := b.run(ctx)
+	if err != nil {
+		return nil, b.stats, fmt.Errorf("backup %s: %w", req.ID, err)
+	}
+	return m, b.stats, nil
+}
+
+// backupRun is one backup in progress.
+type backupRun struct {
+	repo    Repository
+	src     Source
+	req     Request
+	opts    Options
+	size    int64
+	parent  *Manifest
+	pHashes []byte // parent's hash list
+	hashes  []byte // the new hash list, written per block by workers
+	objSeq  atomic.Int64
+	stats   Stats
+}
+
+func newBackupRun(ctx context.Context, repo Repository, src Source, req Request, opts Options) (*backupRun, error) {
+	for _, id := range []string{req.ID, req.VolumeID} {
+		if err := drivers.CheckID("backup", id); err != nil {
+			return nil, err
+		}
+	}
+	if req.ParentID != "" {
+		if err := drivers.CheckID("backup", req.ParentID); err != nil {
+			return nil, err
+		}
+		if req.ParentID == req.ID {
+			return nil, fmt.Errorf("backup %s cannot be its own parent", req.ID)
+		}
+	}
+	var err error
+	if opts.ChunkSize, err = CheckChunkSize(opts.ChunkSize); err != nil {
+		return nil, err
+	}
+	if opts.Compression, err = ParseCompression(string(opts.Compression)); err != nil {
+		return nil, err
+	}
+	if opts.Workers <= 0 {
+		// One more than the CPUs keeps them busy while a worker waits for
+		// an object to reach the disk.
+		opts.Workers = runtime.GOMAXPROCS(0) + 1
+	}
+	if req.Created.IsZero() {
+		req.Created = time.Now().UTC()
+	}
+	b := &backupRun{repo: repo, src: src, req: req, opts: opts, size: src.Size()}
+	if b.size < 0 {
+		return nil, fmt.Errorf("backup %s: negative volume size %d", req.ID, b.size)
+	}
+
+	switch _, err := ReadManifest(ctx, repo, req.ID); {
+	case err == nil:
+		return nil, fmt.Errorf("backup %s: %w", req.ID, ErrExists)
+	case !errors.Is(err, ErrNotFound):
+		return nil, err
+	}
+	// Leftovers of an attempt that crashed before its manifest.
+	if err := clearObjects(ctx, repo, req.ID); err != nil {
+		return nil, err
+	}
+
+	if req.ParentID != "" {
+		p, err := ReadManifest(ctx, repo, req.ParentID)
+		if err != nil {
+			return nil, fmt.Errorf("backup %s: parent: %w", req.ID, err)
+		}
+		if p.VolumeID != req.VolumeID {
+			return nil, fmt.Errorf("backup %s: parent %s is a backup of volume %s, not %s", req.ID, p.ID, p.VolumeID, req.VolumeID)
+		}
+		if p.Size != b.size {
+			return nil, &NeedsFullError{ID: req.ID, ParentID: p.ID, Size: b.size, ParentSize: p.Size}
+		}
+		if b.pHashes, err = loadHashes(ctx, repo, p); err != nil {
+			return nil, err
+		}
+		b.parent = p
+	}
+	b.hashes = make([]byte, blocks(b.size)*sha256.Size)
+	b.stats.Size = b.size
+	return b, nil
+}
+
+// segment is a block-aligned range of at most one chunk that the reader
+// hands to a worker.
+type segment struct {
+	off, n int64
+	alloc  []bool // per block: holds data and was read into buf
+	buf    []byte // nil when no block holds data
+}
+
+type segResult struct {
+	n       int64
+	extents []ManifestExtent
+	stats   Stats
+	err     error
+}
+
+func (b *backupRun) run(ctx context.Context) (*Manifest, error) {
+	alloc, err := b.src.Allocated()
+	if err != nil {
+		return nil, fmt.Errorf("listing allocated extents: %w", err)
+	}
+	work := []drivers.Extent{{Offset: 0, Length: b.size}}
+	b.stats.Path = PathFull
+	if b.parent != nil {
+		b.stats.Path = PathHashed
+		changed, ok, err := b.src.Changed()
+		if err != nil {
+			return nil, fmt.Errorf("finding changed extents: %w", err)
+		}
+		if ok {
+			b.stats.Path = PathShared
+			work = alignExtents(changed, b.size)
+			// Blocks outside work are the parent's, hashes included.
+			copy(b.hashes, b.pHashes)
+		}
+	}
+	var total int64
+	for _, e := range work {
+		total += e.Length
+	}
+	b.stats.BytesSkipped = b.size - total
+	alloc = alignExtents(alloc, b.size)
+
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	segs := make(chan *segment, b.opts.Workers)
+	results := make(chan segResult, b.opts.Workers)
+	free := make(chan []byte, b.opts.Workers+2)
+	for range cap(free) {
+		free <- nil // allocated on first use
+	}
+	var readErr error
+	go func() {
+		defer close(segs)
+		readErr = b.read(ctx, work, alloc, segs, free)
+		if readErr != nil {
+			cancel(readErr)
+		}
+	}()
+	var wg sync.WaitGroup
+	for range b.opts.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := newCodec()
+			defer c.close()
+			var scratch []digest
+			for s := range segs {
+				var r segResult
+				if ctx.Err() == nil {
+					r, scratch = b.process(ctx, c, s, scratch)
+				}
+				if s.buf != nil {
+					free <- s.buf
+				}
+				if r.err != nil {
+					cancel(r.err)
+				}
+				results <- r
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(results) }()
+
+	var extents []ManifestExtent
+	var done int64
+	for r := range results {
+		if r.err != nil || ctx.Err() != nil {
+			continue // drain
+		}
+		extents = append(extents, r.extents...)
+		b.stats.add(r.stats)
+		done += r.n
+		if b.opts.Progress != nil {
+			b.opts.Progress.Progress(done, total)
+		}
+	}
+	if err := context.Cause(ctx); err != nil {
+		return nil, err
+	}
+	return b.commit(ctx, mergeHoles(extents))
+}
+
+// read fills segments with the allocated blocks of work.
+func (b *backupRun) read(ctx context.Context, work, alloc []drivers.Extent, out chan<- *segment, free chan []byte) error {
+	ai := 0
+	for _, w := range work {
+		for off := w.Offset; off < w.End(); {
+			n := min(b.opts.ChunkSize, w.End()-off)
+			s := &segment{off: off, n: n, alloc: make([]bool, blocks(n))}
+			for ai < len(alloc) && alloc[ai].End() <= off {
+				ai++
+			}
+			var any bool
+			for j := ai; j < len(alloc) && alloc[j].Offset < off+n; j++ {
+				from := max(alloc[j].Offset, off)
+				to := min(alloc[j].End(), off+n)
+				for k := (from - off) / HashBlockSize; k < blocks(to-off); k++ {
+					s.alloc[k] = true
+					any = true
+				}
+			}
+			if any {
+				select {
+				case s.buf = <-free:
+				case <-ctx.Done():
+					return nil
+				}
+				if int64(cap(s.buf)) < n {
+					s.buf = make([]byte, b.opts.ChunkSize)
+				}
+				s.buf = s.buf[:n]
+				if err := b.readRuns(s); err != nil {
+					free <- s.buf
+					return err
+				}
+			}
+			select {
+			case out <- s:
+			case <-ctx.Done():
+				return nil
+			}
+			off += n
+		}
+	}
+	return nil
+}
+
+// readRuns reads each run of allocated blocks of s with one ReadAt.
+func (b *backupRun) readRuns(s *segment) error {
+	for i := 0; i < len(s.alloc); {
+		if !s.alloc[i] {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s.alloc) && s.alloc[j] {
+			j++
+		}
+		from, to := int64(i)*HashBlockSize, min(int64(j)*HashBlockSize, s.n)
+		n, err := b.src.ReadAt(s.buf[from:to], s.off+from)
+		if err != nil && !(errors.Is(err, io.EOF) && int64(n) == to-from) {
+			return fmt.Errorf("reading the volume at %d: %w", s.off+from, err)
+		}
+		b.addRead(to - from)
+		i = j
+	}
+	return nil
+}
+
+// bytesRead is updated by the reader only; stats are merged at the end.
+func (b *backupRun) addRead(n int64) { atomic.AddInt64(&b.stats.BytesRead, n) }
+
+// process hashes a segment's blocks, compares them with the parent's and
+// stores each run of changed data blocks as one object.
+func (b *backupRun) process(ctx context.Context, c *codec, s *segment, scratch []digest) (segResult, []digest) {
+	r := segResult{n: s.n}
+	nb := len(s.alloc)
+	hs := make([]digest, nb)
+	zero := make([]bool, nb)
+	changed := make([]bool, nb)
+	for i := range nb {
+		from, to := int64(i)*HashBlockSize, min(int64(i+1)*HashBlockSize, s.n)
+		if !s.alloc[i] || isZero(s.buf[from:to]) {
+			hs[i], zero[i] = zeroHash(int(to-from)), true
+		} else {
+			hs[i] = sha256.Sum256(s.buf[from:to])
+			r.stats.BytesHashed += to - from
+		}
+		bi := (s.off + from) / HashBlockSize
+		hp := b.hashes[bi*sha256.Size : (bi+1)*sha256.Size]
+		changed[i] = b.parent == nil || !bytes.Equal(b.pHashes[bi*sha256.Size:(bi+1)*sha256.Size], hs[i][:])
+		copy(hp, hs[i][:])
+	}
+	for i := 0; i < nb; {
+		if !changed[i] {
+			i++
+			continue
+		}
+		j := i
+		for j < nb && changed[j] && zero[j] == zero[i] {
+			j++
+		}
+		from, to := int64(i)*HashBlockSize, min(int64(j)*HashBlockSize, s.n)
+		e := ManifestExtent{Offset: s.off + from, Length: to - from}
+		if zero[i] {
+			e.Hole = true
+			r.stats.HoleBytes += e.Length
+		} else {
+			ref, err := b.store(ctx, c, s.buf[from:to], hs[i:j], &scratch)
+			if err != nil {
+				r.err = err
+				return r, scratch
+			}
+			e.Object = ref
+			r.stats.DataBytes += e.Length
+			r.stats.StoredBytes += ref.StoredLength
+			r.stats.Objects++
+		}
+		r.extents = append(r.extents, e)
+		i = j
+	}
+	return r, scratch
+}
+
+// store compresses and writes one object holding data, whose block
+// hashes are hs.
+func (b *backupRun) store(ctx context.Context, c *codec, data []byte, hs []digest, scratch *[]digest) (*ObjectRef, error) {
+	stored, comp, err := c.compress(b.opts.Compression, data)
+	if err != nil {
+		return nil, err
+	}
+	var sum string
+	if comp == None {
+		sum = treeSum(hs) // the pieces are the blocks just hashed
+	} else {
+		sum, *scratch = treeSumOf(*scratch, stored)
+	}
+	name := chunkName(int(b.objSeq.Add(1)))
+	if err := b.repo.Put(ctx, b.req.ID, name, stored); err != nil {
+		return nil, fmt.Errorf("writing object %s: %w", name, err)
+	}
+	return &ObjectRef{Name: name, Compression: comp, StoredLength: int64(len(stored)), SHA256: sum}, nil
+}
+
+// commit writes the hash list, then the manifest.
+func (b *backupRun) commit(ctx context.Context, extents []ManifestExtent) (*Manifest, error) {
+	if err := b.repo.Put(ctx, b.req.ID, HashesName, b.hashes); err != nil {
+		return nil, fmt.Errorf("writing %s: %w", HashesName, err)
+	}
+	hsum, _ := treeSumOf(nil, b.hashes)
+	m := &Manifest{
+		Format:        FormatVersion,
+		ID:            b.req.ID,
+		VolumeID:      b.req.VolumeID,
+		ParentID:      b.req.ParentID,
+		Created:       b.req.Created,
+		Description:   b.req.Description,
+		Size:          b.size,
+		ChunkSize:     b.opts.ChunkSize,
+		HashBlockSize: HashBlockSize,
+		Compression:   b.opts.Compression,
+		Extents:       extents,
+		Hashes:        ObjectRef{Name: HashesName, Compression: None, StoredLength: int64(len(b.hashes)), SHA256: hsum},
+		StoredBytes:   b.stats.StoredBytes + int64(len(b.hashes)),
+	}
+	enc, err := encodeManifest(m)
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := b.repo.Put(ctx, b.req.ID, ManifestName, enc); err != nil {
+		return nil, fmt.Errorf("writing %s: %w", ManifestName, err)
+	}
+	return m, nil
+}
+
+func (s *Stats) add(o Stats) {
+	s.BytesHashed += o.BytesHashed
+	s.DataBytes += o.DataBytes
+	s.HoleBytes += o.HoleBytes
+	s.StoredBytes += o.StoredBytes
+	s.Objects += o.Objects
+}
+
+// alignExtents rounds extents out to whole hash blocks within size and
+// merges those that then touch or overlap. Input must be sorted.
+func alignExtents(exts []drivers.Extent, size int64) []drivers.Extent {
+	var out []drivers.Extent
+	for _, e := range exts {
+		from := max(e.Offset/HashBlockSize*HashBlockSize, 0)
+		to := min((e.End()+HashBlockSize-1)/HashBlockSize*HashBlockSize, size)
+		if to <= from {
+			continue
+		}
+		if n := len(out); n > 0 && out[n-1].End() >= from {
+			out[n-1].Length = max(out[n-1].End(), to) - out[n-1].Offset
+			continue
+		}
+		out = append(out, drivers.Extent{Offset: from, Length: to - from})
+	}
+	return out
+}
+
+// mergeHoles sorts extents and joins adjacent holes.
+func mergeHoles(exts []ManifestExtent) []ManifestExtent {
+	slices.SortFunc(exts, func(a, b ManifestExtent) int { return compareInt(a.Offset, b.Offset) })
+	var out []ManifestExtent
+	for _, e := range exts {
+		if n := len(out); n > 0 && e.Hole && out[n-1].Hole && out[n-1].End() == e.Offset {
+			out[n-1].Length += e.Length
+			continue
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// End is the first byte after the extent.
+func (e ManifestExtent) End() int64 { return e.Offset + e.Length }
+
+func compareInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
