@@ -25,6 +25,9 @@ type Options struct {
 	Destroy bool
 	// Replace lists addresses to replace even if nothing changed (-replace).
 	Replace []string
+	// Targets narrows the plan to these addresses and their dependencies
+	// (-target); a block address targets all its instances.
+	Targets []string
 	// Scheduler places new volumes; schedule.Default() when nil.
 	Scheduler Scheduler
 	Version   string
@@ -116,13 +119,15 @@ func Make(ctx context.Context, cfg *config.Config, rec *state.State, pools *Pool
 	p.checkReplaceTargets()
 	p.diffDesired()
 	p.deleteUndesired(deposed)
-	p.cascadeReplacements()
+	p.replaceTriggered() // with the snapshots of replaced volumes
+	p.keepTargeted()
 	p.checkPreventDestroy(cfg)
 	p.place()
 	if p.diags.HasErrors() {
 		return nil, p.diags
 	}
 	p.addQoSLimits(cfg)
+	markDataLoss(p.changes)
 	sortChanges(p.changes)
 	// A plan that cannot be ordered is refused now, not halfway through
 	// its apply.

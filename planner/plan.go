@@ -70,6 +70,9 @@ type Change struct {
 	Placement *Placement `json:"placement,omitempty"`
 	// Thick asks for fully allocated space (the type's provisioning:type).
 	Thick bool `json:"thick,omitempty"`
+	// DestroysData marks a delete or replacement of an object that holds
+	// data on a backend (a volume or a snapshot that exists there).
+	DestroysData bool `json:"destroys_data,omitempty"`
 }
 
 // Creates reports whether applying the change makes a new object.
@@ -176,6 +179,17 @@ func (p *Plan) HasChanges() bool {
 		}
 	}
 	return p.RefreshOnly && len(p.Drift) > 0
+}
+
+// DataLoss lists the addresses whose data applying the plan destroys.
+func (p *Plan) DataLoss() []string {
+	var out []string
+	for _, c := range p.Changes {
+		if c.DestroysData {
+			out = append(out, c.Address)
+		}
+	}
+	return out
 }
 
 // Change returns the change for an address.

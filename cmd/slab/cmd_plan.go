@@ -21,6 +21,7 @@ type planFlags struct {
 	refreshOnly bool
 	destroy     bool
 	replace     stringList
+	targets     stringList
 	lockTimeout time.Duration
 	json        bool
 }
@@ -30,6 +31,7 @@ func (f *planFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.refresh, "refresh", true, "ask the pools what they hold before planning (-refresh=false skips it)")
 	fs.BoolVar(&f.refreshOnly, "refresh-only", false, "plan only to record changes made outside of slab")
 	fs.Var(&f.replace, "replace", "replace this object even if nothing changed (repeatable), e.g. -replace='volume.db[\"a\"]'")
+	fs.Var(&f.targets, "target", "plan only this object (or block) and what it depends on (repeatable), e.g. -target=volume.db")
 	fs.DurationVar(&f.lockTimeout, "lock-timeout", 0, "wait this long for the stack's lock (e.g. 30s)")
 	fs.BoolVar(&f.json, "json", false, "machine-readable output")
 }
@@ -78,7 +80,7 @@ func (c *cli) makePlan(ctx context.Context, cfg *config.Config, st *stack, pools
 	}
 	plan, diags := planner.Make(ctx, cfg, rec, pools, planner.Options{
 		Refresh: f.refresh || f.refreshOnly, RefreshOnly: f.refreshOnly, Destroy: f.destroy,
-		Replace: f.replace, Version: version,
+		Replace: f.replace, Targets: f.targets, Version: version,
 	})
 	if len(diags) > 0 {
 		c.printDiags(diags, cfg)
@@ -164,6 +166,7 @@ func (c *cli) apply(ctx context.Context, name string, args []string, destroy boo
 	f.register(fs)
 	autoApprove := fs.Bool("auto-approve", false, "skip the interactive confirmation")
 	parallelism := fs.Int("parallelism", 10, "run at most this many steps at once")
+	allowDataLoss := fs.Bool("allow-data-loss", false, "with -auto-approve, allow a plan that deletes or replaces volumes or snapshots holding data")
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
@@ -175,8 +178,8 @@ func (c *cli) apply(ctx context.Context, name string, args []string, destroy boo
 	if *parallelism < 1 {
 		return c.errorf("-parallelism must be at least 1")
 	}
-	if fs.NArg() == 1 && (len(f.vars) > 0 || len(f.varFiles) > 0 || len(f.replace) > 0 || f.refreshOnly || !f.refresh) {
-		return c.errorf("A saved plan cannot be changed\n-var, -var-file, -replace and the refresh options shape a plan; the saved plan was made with its own. Make a new plan with them instead: slab plan -out FILE.")
+	if fs.NArg() == 1 && (len(f.vars) > 0 || len(f.varFiles) > 0 || len(f.replace) > 0 || len(f.targets) > 0 || f.refreshOnly || !f.refresh) {
+		return c.errorf("A saved plan cannot be changed\n-var, -var-file, -replace, -target and the refresh options shape a plan; the saved plan was made with its own. Make a new plan with them instead: slab plan -out FILE.")
 	}
 	if f.json && !*autoApprove && fs.NArg() == 0 {
 		return c.errorf("-json needs -auto-approve or a saved plan\nslab cannot ask for confirmation while it writes JSON. Review the plan with slab plan -json -out FILE and apply FILE, or pass -auto-approve.")
@@ -222,6 +225,10 @@ func (c *cli) apply(ctx context.Context, name string, args []string, destroy boo
 		if !f.json {
 			views.WritePlan(c.stdout, plan)
 		}
+		if lost := plan.DataLoss(); len(lost) > 0 && *autoApprove && !*allowDataLoss && !destroy {
+			pools.Close()
+			return c.refuseDataLoss(lost)
+		}
 		// Without changes there is nothing to approve; drift, if any, is
 		// still recorded below.
 		if plan.HasChanges() && !*autoApprove && !c.confirm(ctx, destroy) {
@@ -243,6 +250,15 @@ func (c *cli) apply(ctx context.Context, name string, args []string, destroy boo
 		code = c.errorf("%v", err)
 	}
 	return code
+}
+
+// refuseDataLoss stops an unattended apply that would destroy data no one
+// reviewed.
+func (c *cli) refuseDataLoss(addrs []string) int {
+	return c.errorf("This plan destroys data, and nobody reviewed it\n"+
+		"Applying it would delete or replace %s, losing the data they hold. An apply with -auto-approve does not destroy data unless you say so: "+
+		"review the plan (slab plan -out FILE, then slab apply FILE), or pass -allow-data-loss if the pipeline is meant to do this.",
+		strings.Join(addrs, ", "))
 }
 
 // explain prints the scheduler's reasoning for one address of the plan.

@@ -83,12 +83,21 @@ func TestQuickstartLifecycleThroughTheBinary(t *testing.T) {
 	// Removing a volume from the configuration destroys it and its file.
 	editFile(t, cfg, `default     = ["web", "db"]`, `default     = ["db"]`)
 	r = mustSlab(t, dir, 0, "plan")
-	for _, want := range []string{`# volume.app["web"] will be destroyed`, `  - volume "app" {`, "Plan: 0 to add, 0 to change, 1 to destroy."} {
+	for _, want := range []string{`# volume.app["web"] will be destroyed (destroys data)`, `  - volume "app" {`, "Plan: 0 to add, 0 to change, 1 to destroy.",
+		`Warning: this plan destroys the data of 1 object: volume.app["web"]`} {
 		if !strings.Contains(r.stdout, want) {
 			t.Fatalf("removal plan lacks %q:\n%s", want, r)
 		}
 	}
-	mustSlab(t, dir, 0, "apply", "-auto-approve")
+	// Unattended, destroying data needs consent; refused, it touches nothing.
+	r = mustSlab(t, dir, 1, "apply", "-auto-approve")
+	if !strings.Contains(r.stderr, "This plan destroys data") || !strings.Contains(r.stderr, "-allow-data-loss") {
+		t.Fatalf("the unattended data-destroying apply was not refused clearly:\n%s", r)
+	}
+	if got := fileSize(t, web.ProviderLocation); got == -1 {
+		t.Fatal("the refused apply deleted the volume's file")
+	}
+	mustSlab(t, dir, 0, "apply", "-auto-approve", "-allow-data-loss")
 	if got := fileSize(t, web.ProviderLocation); got != -1 {
 		t.Errorf("the removed volume's file still exists (%d bytes)", got)
 	}

@@ -48,7 +48,7 @@ func TestPlanOutputMatchesGoldenFiles(t *testing.T) {
 	}
 	// Applying it converges: the copy made from the replaced snapshot keeps
 	// its data and is not replaced on the next plan.
-	mustSlab(t, dir, 0, "apply", "-auto-approve", "-replace", `volume.app["db"]`)
+	mustSlab(t, dir, 0, "apply", "-auto-approve", "-allow-data-loss", "-replace", `volume.app["db"]`)
 	mustSlab(t, dir, 0, "plan", "-detailed-exitcode")
 
 	for addr, want := range map[string]string{

@@ -47,6 +47,8 @@ type node struct {
 	failed    bool         // an error was reported here or in a dependency
 
 	ignoreChanges []string
+	// triggers are lifecycle.replace_triggered_by's references.
+	triggers []trigger
 
 	// Results.
 	value     cty.Value           // a local's value

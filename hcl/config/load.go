@@ -284,6 +284,9 @@ func (l *loader) declBlock(b *hclsyntax.Block) {
 				ic, good := l.parseIgnoreChanges(a, b.Type)
 				n.ignoreChanges, ok = ic, ok && good
 			}
+			if a := nb.Body.Attributes["replace_triggered_by"]; a != nil {
+				ok = l.parseReplaceTriggers(n, a) && ok
+			}
 		case "pool":
 			if len(nb.Labels) != 1 {
 				ok = false

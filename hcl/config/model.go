@@ -106,6 +106,10 @@ type Lifecycle struct {
 	PreventDestroy      bool
 	CreateBeforeDestroy bool
 	IgnoreChanges       []string // attribute names, e.g. "metadata", "size"
+	// ReplaceTriggeredBy lists instance addresses, or an instance address
+	// and one of its attributes ("volume.a.size"), whose planned change
+	// replaces this object.
+	ReplaceTriggeredBy []string
 }
 
 // Backend is a `backend` block: a driver and its pools.

@@ -296,9 +296,73 @@ func (l *loader) parseIgnoreChanges(a *hclsyntax.Attribute, kind string) ([]stri
 	return out, ok
 }
 
+// trigger is one replace_triggered_by entry: an instance or block, and
+// optionally one of its attributes.
+type trigger struct {
+	ref  *reference
+	attr string
+}
+
+// parseReplaceTriggers reads replace_triggered_by = [volume.a, volume.db["x"].size]:
+// static references, as depends_on, with an optional attribute.
+func (l *loader) parseReplaceTriggers(n *node, a *hclsyntax.Attribute) bool {
+	const hint = `replace_triggered_by lists blocks, instances or one attribute of them whose change replaces this object, for example replace_triggered_by = [volume_type.gold, volume.db["a"].size].`
+	exprs, d := hcl.ExprList(a.Expr)
+	if d.HasErrors() {
+		l.diags = append(l.diags, newDiag(a.Expr.Range(), "Invalid replace_triggered_by", hint))
+		return false
+	}
+	ok := true
+	for _, e := range exprs {
+		t, d := hcl.AbsTraversalForExpr(e)
+		if d.HasErrors() {
+			l.diags = append(l.diags, newDiag(e.Range(), "Invalid replace_triggered_by reference", hint))
+			ok = false
+			continue
+		}
+		_, isKind := resourceSchemas[t.RootName()]
+		ref, attr := t, ""
+		if last, isAttr := traversalStep(t, len(t)-1).(hcl.TraverseAttr); isAttr && len(t) >= 3 {
+			ref, attr = t[:len(t)-1], last.Name
+		}
+		_, isIndex := traversalStep(ref, 2).(hcl.TraverseIndex)
+		if !isKind || len(ref) < 2 || len(ref) > 3 || (len(ref) == 3 && !isIndex) {
+			l.diags = append(l.diags, newDiag(e.Range(), "Invalid replace_triggered_by reference",
+				fmt.Sprintf("%s is not a block, an instance or an attribute of one. %s", traversalText(t), hint)))
+			ok = false
+			continue
+		}
+		if attr != "" && attr != "id" && !contains(ignorableAttrs[t.RootName()], attr) {
+			l.diags = append(l.diags, newDiag(e.Range(), "Invalid replace_triggered_by attribute",
+				fmt.Sprintf("A %s block has no configurable argument %q to watch. %s", t.RootName(), attr, hint)))
+			ok = false
+			continue
+		}
+		r, good := l.resolveTraversal(n, ref, scopeFlags{count: n.mode == modeCount, each: n.mode == modeForEach})
+		if !good {
+			ok = false
+			continue
+		}
+		if r != nil {
+			n.triggers = append(n.triggers, trigger{ref: r, attr: attr})
+		}
+	}
+	return ok
+}
+
 // lifecycle reads the lifecycle block of n, if any.
 func (a *attrEval) lifecycle(n *node) Lifecycle {
 	lc := Lifecycle{IgnoreChanges: n.ignoreChanges}
+	for _, t := range n.triggers {
+		set := map[string]struct{}{}
+		a.l.addInstances(set, t.ref, a.ctx)
+		for _, addr := range sortedSet(set) {
+			if t.attr != "" {
+				addr += "." + t.attr
+			}
+			lc.ReplaceTriggeredBy = append(lc.ReplaceTriggeredBy, addr)
+		}
+	}
 	for _, b := range n.block.Body.Blocks {
 		if b.Type != "lifecycle" {
 			continue

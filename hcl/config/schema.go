@@ -118,7 +118,7 @@ var (
 	}
 	schemaLifecycle = &bodySchema{
 		what:  "a lifecycle block",
-		attrs: []string{"prevent_destroy", "create_before_destroy", "ignore_changes"},
+		attrs: []string{"prevent_destroy", "create_before_destroy", "ignore_changes", "replace_triggered_by"},
 	}
 
 	resourceSchemas = map[string]*bodySchema{

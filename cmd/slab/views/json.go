@@ -37,6 +37,7 @@ type jsonResChange struct {
 	Change       jsonChange `json:"change"`
 	ActionReason string     `json:"action_reason,omitempty"`
 	Detail       string     `json:"detail,omitempty"`
+	DestroysData bool       `json:"destroys_data,omitempty"`
 }
 
 type jsonChange struct {
@@ -115,7 +116,7 @@ func WritePlanJSON(w io.Writer, p *planner.Plan) error {
 		}
 		out.ResourceChanges = append(out.ResourceChanges, jsonResChange{
 			Address: c.Address, Mode: "managed", Type: c.Kind, Name: c.Name, Index: indexOf(c.Address),
-			Change: jc, ActionReason: c.Reason, Detail: c.Detail,
+			Change: jc, ActionReason: c.Reason, Detail: c.Detail, DestroysData: c.DestroysData,
 		})
 		if pl := c.Placement; pl != nil {
 			jp := jsonPlacement{Address: c.Address, Pool: pl.Pool, Why: pl.Why, Explanation: pl.Explanation}

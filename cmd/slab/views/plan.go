@@ -49,6 +49,9 @@ func WritePlan(w io.Writer, p *planner.Plan) {
 	}
 	s := p.Summary()
 	fmt.Fprintf(w, "\nPlan: %d to add, %d to change, %d to destroy.\n", s.Add, s.Change, s.Destroy)
+	if lost := p.DataLoss(); len(lost) > 0 {
+		fmt.Fprintf(w, "\nWarning: this plan destroys the data of %d object%s: %s\n", len(lost), plural(len(lost)), strings.Join(lost, ", "))
+	}
 }
 
 func writeDrift(w io.Writer, p *planner.Plan) {
@@ -72,7 +75,15 @@ func writeDrift(w io.Writer, p *planner.Plan) {
 }
 
 func writeChange(w io.Writer, c *planner.Change) {
-	fmt.Fprintf(w, "  # %s %s\n", c.Address, headline(c))
+	head := headline(c)
+	if c.DestroysData {
+		first, rest, _ := strings.Cut(head, "\n")
+		head = first + " (destroys data)"
+		if rest != "" {
+			head += "\n" + rest
+		}
+	}
+	fmt.Fprintf(w, "  # %s %s\n", c.Address, head)
 	if c.Detail != "" && c.Action != planner.Replace && c.Action != planner.CreateThenDelete {
 		fmt.Fprintf(w, "  # (%s)\n", c.Detail)
 	}
@@ -113,6 +124,8 @@ func headline(c *planner.Change) string {
 			return "is tainted, so must be replaced\n  # (" + c.Detail + ")"
 		case planner.ReasonRequested:
 			return "will be replaced, as requested"
+		case planner.ReasonReplaceByTriggers:
+			return "will be replaced due to changes in replace_triggered_by\n  # (" + c.Detail + ")"
 		case planner.ReasonDependencyReplaced:
 			return "must be replaced\n  # (because " + c.Detail + ")"
 		}
