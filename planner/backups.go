@@ -7,9 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hashicorp/hcl/v2"
-
-	"github.com/slab-storage/slab/hcl/config"
 	"github.com/slab-storage/slab/state"
 )
 
@@ -23,10 +20,14 @@ const (
 	BackupErrorDeleting = "error_deleting"
 )
 
-// PolicyBackupAddress is the address of one backup a policy took: a
-// policy takes many, and each needs its own address in plans and history.
-func PolicyBackupAddress(policy, backupID string) string {
-	return fmt.Sprintf("%s[%q]", policy, backupID)
+// PolicyBackupAddress is the address of one backup a policy takes: a
+// policy takes many, and each needs its own address in plans and
+// history. The key names the volume and the plan's time, e.g.
+// backup_policy.db["db.a@20260301T020000Z"] for volume.db["a"].
+func PolicyBackupAddress(policy, volumeAddress string, at time.Time) string {
+	v := strings.TrimPrefix(volumeAddress, "volume.")
+	v = strings.NewReplacer(`["`, ".", `"]`, "", "[", ".", "]", "").Replace(v)
+	return fmt.Sprintf("%s[%q]", policy, v+"@"+at.UTC().Format("20060102T150405Z"))
 }
 
 // newestFirst orders backups by creation time, newest first, then by ID so
@@ -274,31 +275,4 @@ func PolicyBackupKind(all []*state.Backup, volumeID, repository string, sizeByte
 		return "", fmt.Sprintf("full: the chain ending at backup %s already holds keep = %d backups, so a new chain starts and the old one can be pruned", parent.ID, keep)
 	}
 	return BackupKind(incremental, parent, sizeBytes)
-}
-
-// checkBackupConfig refuses, at plan time and at the argument, the backup
-// arguments that this planner does not carry out yet, rather than
-// silently planning nothing for them.
-func checkBackupConfig(cfg *config.Config) hcl.Diagnostics {
-	var diags hcl.Diagnostics
-	refuse := func(rng hcl.Range, what string) {
-		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Subject: &rng,
-			Summary: "Not supported by this planner yet",
-			Detail:  what + " is valid configuration, but this version of slab cannot plan it yet. Remove it for now; nothing was changed."})
-	}
-	for _, b := range cfg.Backups {
-		refuse(b.DeclRange, "Taking backups ("+b.Address+")")
-	}
-	for _, p := range cfg.BackupPolicies {
-		refuse(p.DeclRange, "A backup policy ("+p.Address+")")
-	}
-	for _, v := range cfg.Volumes {
-		if v.Source.Kind == "backup" {
-			refuse(v.Range("source.backup"), "Restoring a backup into a new volume ("+v.Address+")")
-		}
-		if v.RevertTo != "" {
-			refuse(v.Range("revert_to"), "Reverting a volume to a snapshot ("+v.Address+")")
-		}
-	}
-	return diags
 }

@@ -15,7 +15,7 @@ var day0 = time.Date(2026, 3, 1, 2, 0, 0, 0, time.UTC)
 
 func bk(id, parent string, created time.Time) *state.Backup {
 	return &state.Backup{ID: id, ParentID: parent, VolumeID: "vol-1", Repository: "backup_repository.nas",
-		Address: PolicyBackupAddress("backup_policy.db", id), Policy: "backup_policy.db",
+		Address: `backup_policy.db["` + id + `"]`, Policy: "backup_policy.db",
 		Status: BackupAvailable, SizeBytes: 10 << 30, CreatedAt: created}
 }
 
@@ -227,49 +227,5 @@ func TestDependentsFirstSurvivesEqualAndSkewedClocks(t *testing.T) {
 	all := []*state.Backup{bk("a", "", day0.Add(time.Hour)), bk("b", "a", day0), bk("c", "b", day0)}
 	if got := ids(DependentsFirst(all)); !slices.Equal(got, []string{"c", "b", "a"}) {
 		t.Errorf("order = %v, want [c b a]", got)
-	}
-}
-
-func TestPlansRefuseBackupArgumentsTheyCannotCarryOutYet(t *testing.T) {
-	const base = `
-backend "b" {
-  driver = "file"
-  pool "p" { path = "pool" }
-}
-volume "db" { size = 1 }
-snapshot "s" { volume = volume.db }
-backup_repository "nas" {
-  driver = "posix"
-  path   = "repo"
-}
-`
-	for _, tc := range []struct{ name, src, want string }{
-		{"a backup block", `backup "w" {
-  volume     = volume.db
-  repository = backup_repository.nas
-}`, "Taking backups (backup.w)"},
-		{"a backup policy", `backup_policy "p" {
-  volumes    = [volume.db]
-  repository = backup_repository.nas
-  every      = "1d"
-  keep       = 2
-}`, "A backup policy (backup_policy.p)"},
-		{"revert_to", `volume "v" {
-  size      = 1
-  revert_to = snapshot.t
-}
-snapshot "t" { volume = volume.v }`, "Reverting a volume to a snapshot (volume.v)"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			f := newFixture(t, base+tc.src)
-			plan, diags := f.plan(Options{})
-			if plan != nil || !diags.HasErrors() || !strings.Contains(diags.Error(), tc.want) || diags[0].Subject == nil {
-				t.Errorf("plan = %v, diags = %v; want a refusal at the block naming %q", plan != nil, diags, tc.want)
-			}
-		})
-	}
-	// A repository alone plans nothing and is accepted.
-	if _, diags := newFixture(t, base).plan(Options{}); diags.HasErrors() {
-		t.Errorf("a config with only a repository: %v", diags)
 	}
 }

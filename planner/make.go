@@ -69,7 +69,6 @@ func Make(ctx context.Context, cfg *config.Config, rec *state.State, pools *Pool
 		opts.Now = time.Now
 	}
 	spec, diags := schedulerSpec(cfg)
-	diags = append(diags, checkBackupConfig(cfg)...)
 	if diags.HasErrors() {
 		return nil, diags
 	}
@@ -120,6 +119,7 @@ func Make(ctx context.Context, cfg *config.Config, rec *state.State, pools *Pool
 	p.diffDesired()
 	p.deleteUndesired(deposed)
 	p.replaceTriggered() // with the snapshots of replaced volumes
+	p.planBackups()
 	p.keepTargeted()
 	p.checkPreventDestroy(cfg)
 	p.place()
@@ -272,6 +272,8 @@ func unknownOnCreate(kind string) []string {
 		return []string{"id", "status"}
 	case "snapshot":
 		return []string{"id", "size", "status"}
+	case "backup":
+		return []string{"id", "size", "stored", "status"}
 	}
 	return []string{"id"}
 }

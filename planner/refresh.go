@@ -14,7 +14,7 @@ import (
 // create whose file exists becomes available, a record whose object is
 // gone is dropped.
 func refresh(rec *state.State, views map[string]*poolView, addressOf func(string) string) (*state.State, []*Drift) {
-	out := &state.State{Stack: rec.Stack, Pools: rec.Pools, QoS: rec.QoS, VolumeTypes: rec.VolumeTypes}
+	out := &state.State{Stack: rec.Stack, Pools: rec.Pools, QoS: rec.QoS, VolumeTypes: rec.VolumeTypes, Backups: rec.Backups}
 	var drift []*Drift
 	for _, v := range rec.Volumes {
 		view, declared := views[v.Pool]

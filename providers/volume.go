@@ -102,6 +102,10 @@ func (volumeKind) Create(ctx context.Context, env Env, op Op) error {
 	var attempted []string
 	for attempt := 1; ; attempt++ {
 		got, err := createOn(ctx, env, v, op.Thick, attempt)
+		if err == nil && v.SourceKind == "backup" {
+			v.ProviderLocation = got.ProviderLocation
+			return restoreNew(ctx, env, v)
+		}
 		if err == nil {
 			v.Status, v.StatusReason, v.ProviderLocation, v.UpdatedAt = StatusAvailable, "", got.ProviderLocation, env.Now()
 			return env.Record(ctx, state.Write{Put: v, Event: state.Event{Action: "create", Detail: "available on " + v.Pool}})
@@ -153,6 +157,9 @@ func createOn(ctx context.Context, env Env, v *state.Volume, thick bool, attempt
 		return pool.CreateVolumeFromSnapshot(ctx, drivers.CreateFromSnapshotRequest{ID: v.ID, SnapshotID: v.SourceID, SizeGiB: v.SizeGiB})
 	case "volume":
 		return pool.CloneVolume(ctx, drivers.CloneVolumeRequest{ID: v.ID, SourceID: v.SourceID, SizeGiB: v.SizeGiB})
+	case "backup":
+		// An empty volume first; RestoreInto writes the data.
+		return pool.CreateVolume(ctx, drivers.CreateVolumeRequest{ID: v.ID, SizeGiB: v.SizeGiB, Thick: thick})
 	}
 	return drivers.Volume{}, fmt.Errorf("volumes from a %s are not supported yet", v.SourceKind)
 }
@@ -230,6 +237,8 @@ func recordFailure(ctx context.Context, env Env, obj state.Object, status, actio
 	case *state.Volume:
 		o.Status, o.StatusReason, o.UpdatedAt = status, cause.Error(), env.Now()
 	case *state.Snapshot:
+		o.Status, o.StatusReason, o.UpdatedAt = status, cause.Error(), env.Now()
+	case *state.Backup:
 		o.Status, o.StatusReason, o.UpdatedAt = status, cause.Error(), env.Now()
 	}
 	if err := env.Record(ctx, state.Write{Put: obj, Event: state.Event{Action: action, Detail: status + ": " + cause.Error()}}); err != nil {

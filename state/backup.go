@@ -22,6 +22,9 @@ type Backup struct {
 	RepositoryPath string `json:"repository_path"`
 	// ParentID is the backup this incremental chains to, "" for a full one.
 	ParentID string `json:"parent_id,omitempty"`
+	// Incremental is what was asked for: an incremental backup with no
+	// usable parent is taken full and keeps asking.
+	Incremental bool `json:"incremental,omitempty"`
 	// SizeBytes is the volume's size when it was backed up; StoredBytes
 	// what the backup's objects take in the repository.
 	SizeBytes    int64  `json:"size_bytes"`

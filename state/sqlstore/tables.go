@@ -36,7 +36,7 @@ var (
 
 	backupTable = table{state.KindBackup, "backups", []string{
 		"id", "address", "name", "policy", "volume_id", "repository", "repository_path", "parent_id",
-		"size_bytes", "stored_bytes", "status", "status_reason", "description", "manifest_location", "sensitive",
+		"incremental", "size_bytes", "stored_bytes", "status", "status_reason", "description", "manifest_location", "sensitive",
 		"created_at", "updated_at"}}
 
 	tables = []table{poolTable, qosTable, volumeTypeTable, volumeTable, snapshotTable, backupTable}
@@ -260,6 +260,7 @@ type backupRow struct {
 	Repository       string `db:"repository"`
 	RepositoryPath   string `db:"repository_path"`
 	ParentID         string `db:"parent_id"`
+	Incremental      bool   `db:"incremental"`
 	SizeBytes        int64  `db:"size_bytes"`
 	StoredBytes      int64  `db:"stored_bytes"`
 	Status           string `db:"status"`
@@ -274,7 +275,7 @@ type backupRow struct {
 func backupRowOf(stack string, o *state.Backup) *backupRow {
 	return &backupRow{Stack: stack, ID: o.ID, Address: o.Address, Name: o.Name, Policy: o.Policy,
 		VolumeID: o.VolumeID, Repository: o.Repository, RepositoryPath: o.RepositoryPath, ParentID: o.ParentID,
-		SizeBytes: o.SizeBytes, StoredBytes: o.StoredBytes, Status: o.Status, StatusReason: o.StatusReason,
+		Incremental: o.Incremental, SizeBytes: o.SizeBytes, StoredBytes: o.StoredBytes, Status: o.Status, StatusReason: o.StatusReason,
 		Description: o.Description, ManifestLocation: o.ManifestLocation, Sensitive: o.Sensitive,
 		CreatedAt: dbTime(o.CreatedAt), UpdatedAt: dbTime(o.UpdatedAt)}
 }
@@ -282,7 +283,7 @@ func backupRowOf(stack string, o *state.Backup) *backupRow {
 func (r *backupRow) object() *state.Backup {
 	return &state.Backup{ID: r.ID, Address: r.Address, Name: r.Name, Policy: r.Policy, VolumeID: r.VolumeID,
 		Repository: r.Repository, RepositoryPath: r.RepositoryPath, ParentID: r.ParentID,
-		SizeBytes: r.SizeBytes, StoredBytes: r.StoredBytes, Status: r.Status, StatusReason: r.StatusReason,
+		Incremental: r.Incremental, SizeBytes: r.SizeBytes, StoredBytes: r.StoredBytes, Status: r.Status, StatusReason: r.StatusReason,
 		Description: r.Description, ManifestLocation: r.ManifestLocation, Sensitive: r.Sensitive,
 		CreatedAt: time.Time(r.CreatedAt), UpdatedAt: time.Time(r.UpdatedAt)}
 }

@@ -168,6 +168,7 @@ func fixtureBackup(n int) *state.Backup {
 		Repository:       "backup_repository.nas",
 		RepositoryPath:   "/srv/backups ünïcode",
 		ParentID:         fmt.Sprintf("bk-%d", n-1),
+		Incremental:      true,
 		SizeBytes:        int64(n) << 40, // beyond 32 bits
 		StoredBytes:      int64(n) * 12345,
 		Status:           "available",

@@ -124,6 +124,7 @@ CREATE TABLE backups (
     repository        TEXT    NOT NULL,
     repository_path   TEXT    NOT NULL,
     parent_id         TEXT    NOT NULL,
+    incremental       BOOLEAN NOT NULL,
     size_bytes        BIGINT  NOT NULL,
     stored_bytes      BIGINT  NOT NULL,
     status            TEXT    NOT NULL,

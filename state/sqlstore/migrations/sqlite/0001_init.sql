@@ -120,6 +120,7 @@ CREATE TABLE backups (
     repository        TEXT    NOT NULL,
     repository_path   TEXT    NOT NULL,
     parent_id         TEXT    NOT NULL,
+    incremental       INTEGER NOT NULL,
     size_bytes        INTEGER NOT NULL,
     stored_bytes      INTEGER NOT NULL,
     status            TEXT    NOT NULL,

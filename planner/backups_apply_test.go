@@ -1,0 +1,368 @@
+//go:build linux
+
+package planner
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/slab-storage/slab/drivers/backup"
+	"github.com/slab-storage/slab/drivers/backup/posix"
+	"github.com/slab-storage/slab/state"
+)
+
+const backupBase = `
+backend "b" {
+  driver = "file"
+  pool "p" { path = "pool" }
+}
+backup_repository "nas" {
+  driver      = "posix"
+  path        = "repo"
+  compression = "zstd"
+  chunk_size  = "1MiB"
+}
+`
+
+// applyAt applies p with the given clock, failing on any failed step.
+func (f *fixture) applyAt(p *Plan, now time.Time) *Result {
+	f.t.Helper()
+	pools := NewPoolSet(p.Pools)
+	defer pools.Close()
+	res, err := Apply(context.Background(), p, ApplyOptions{Store: f.store, Pools: pools, Now: func() time.Time { return now }})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if len(res.Failed) > 0 {
+		f.t.Fatalf("apply failed: %v", res.Failed)
+	}
+	return res
+}
+
+func (f *fixture) volumeAt(addr string) *state.Volume {
+	f.t.Helper()
+	for _, v := range f.read().Volumes {
+		if v.Address == addr {
+			return v
+		}
+	}
+	f.t.Fatalf("no volume at %s", addr)
+	return nil
+}
+
+// scribble writes random 64 KiB blocks at a few offsets of a volume file.
+func scribble(t *testing.T, path string, offsets ...int64) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, off := range offsets {
+		buf := make([]byte, 64<<10)
+		rand.Read(buf)
+		if _, err := f.WriteAt(buf, off); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func repoIDs(t *testing.T, dir string) []string {
+	t.Helper()
+	repo, err := posix.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, damaged, err := backup.List(context.Background(), repo)
+	if err != nil || len(damaged) > 0 {
+		t.Fatalf("list: %v %v", err, damaged)
+	}
+	var out []string
+	for _, m := range ms {
+		out = append(out, m.ID)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func backupIDs(bs []*state.Backup) []string {
+	var out []string
+	for _, b := range bs {
+		out = append(out, b.ID)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestPolicyOnRealDataAcrossAppliesWithAFakeClock(t *testing.T) {
+	f := newFixture(t, backupBase+`
+volume "v" { size = 1 }
+backup_policy "daily" {
+  volumes     = [volume.v]
+  repository  = backup_repository.nas
+  every       = "24h"
+  keep        = 2
+  incremental = true
+}
+`)
+	t0 := time.Date(2026, 3, 1, 2, 0, 0, 0, time.UTC)
+	type step struct {
+		at          time.Duration
+		wantTaken   int
+		wantPruned  int
+		wantLive    int
+		wantParents int // live incrementals
+	}
+	for i, s := range []step{
+		{0, 1, 0, 1, 0},              // first backup: full
+		{time.Hour, 0, 0, 1, 0},      // not due
+		{24 * time.Hour, 1, 0, 2, 1}, // incremental on the first
+		{48 * time.Hour, 1, 0, 3, 1}, // the chain holds keep: a new full; the old chain stays (the kept incremental needs it)
+		{72 * time.Hour, 1, 2, 2, 1}, // incremental on the new full; the whole old chain goes
+		{96 * time.Hour, 1, 0, 3, 1}, // new chain again
+	} {
+		now := t0.Add(s.at)
+		if i > 0 {
+			scribble(t, f.volumeAt("volume.v").ProviderLocation, int64(i)<<20, 300<<20)
+		}
+		p := f.mustPlan(Options{Now: func() time.Time { return now }})
+		taken, pruned := 0, 0
+		for _, c := range p.Changes {
+			if c.Kind != "backup" {
+				continue
+			}
+			switch c.Action {
+			case Create:
+				taken++
+				if !strings.HasPrefix(c.Address, `backup_policy.daily["v@`) {
+					t.Errorf("apply %d: policy backup at %s", i, c.Address)
+				}
+			case Delete:
+				pruned++
+				if c.Reason != ReasonPruned {
+					t.Errorf("apply %d: deletion of %s for %s", i, c.Address, c.Reason)
+				}
+			}
+		}
+		if taken != s.wantTaken || pruned != s.wantPruned {
+			t.Fatalf("apply %d: plan takes %d and prunes %d, want %d and %d", i, taken, pruned, s.wantTaken, s.wantPruned)
+		}
+		f.applyAt(p, now)
+		live := f.read().Backups
+		ids := map[string]bool{}
+		incs := 0
+		for _, b := range live {
+			ids[b.ID] = true
+			if b.Status != BackupAvailable {
+				t.Errorf("apply %d: %s is %s", i, b.ID, b.Status)
+			}
+		}
+		for _, b := range live {
+			if b.ParentID != "" {
+				incs++
+				if !ids[b.ParentID] {
+					t.Errorf("apply %d: %s lost its parent %s", i, b.ID, b.ParentID)
+				}
+			}
+		}
+		if len(live) != s.wantLive || incs != s.wantParents {
+			t.Errorf("apply %d: %d backups live (%d incremental), want %d (%d)", i, len(live), incs, s.wantLive, s.wantParents)
+		}
+		if got, want := repoIDs(t, filepath.Join(f.dir, "repo")), backupIDs(live); !slices.Equal(got, want) {
+			t.Errorf("apply %d: repository holds %v, state %v", i, got, want)
+		}
+	}
+}
+
+func TestRestoreFromABackupIntoANewVolume(t *testing.T) {
+	f := newFixture(t, backupBase+`
+volume "v" { size = 1 }
+backup "full" {
+  volume     = volume.v
+  repository = backup_repository.nas
+}
+`)
+	f.apply(f.mustPlan(Options{}))
+	path := f.volumeAt("volume.v").ProviderLocation
+	scribble(t, path, 0, 5<<20, 700<<20)
+	f.write(backupBase + `
+volume "v" { size = 1 }
+backup "full" {
+  volume     = volume.v
+  repository = backup_repository.nas
+}
+backup "inc" {
+  volume      = volume.v
+  repository  = backup_repository.nas
+  incremental = true
+}
+`)
+	p := f.mustPlan(Options{})
+	c := p.Change("backup.inc")
+	full := f.read().Backups[0]
+	if c == nil || c.After["parent"] != full.ID || !strings.Contains(c.Detail, "incremental on "+full.ID) {
+		t.Fatalf("backup.inc change = %+v, want an incremental on %s", c, full.ID)
+	}
+	f.apply(p)
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scribble(t, path, 5<<20) // after the backup: must not show in the restore
+
+	cfg := backupBase + `
+volume "v" { size = 1 }
+backup "full" {
+  volume     = volume.v
+  repository = backup_repository.nas
+}
+backup "inc" {
+  volume      = volume.v
+  repository  = backup_repository.nas
+  incremental = true
+}
+volume "r" {
+  size   = 1
+  source = { backup = backup.inc }
+}
+`
+	f.write(cfg)
+	f.apply(f.mustPlan(Options{}))
+	r := f.volumeAt("volume.r")
+	if r.Status != "available" || r.SourceKind != "backup" {
+		t.Errorf("restored volume is %s from %q", r.Status, r.SourceKind)
+	}
+	got, err := os.ReadFile(r.ProviderLocation)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Error("the restored volume differs from the volume at the incremental backup")
+	}
+
+	// Deleting the full backup alone would orphan the incremental.
+	f.write(strings.Replace(cfg, "backup \"full\" {\n  volume     = volume.v\n  repository = backup_repository.nas\n}\n", "", 1))
+	if _, diags := f.plan(Options{}); !diags.HasErrors() || !strings.Contains(diags.Error(), "has dependent incremental backups backup.inc") {
+		t.Errorf("deleting backup.full alone: diags %v, want a refusal naming backup.inc", diags)
+	}
+	// Deleting both is ordered: the incremental first.
+	f.write(backupBase + `
+volume "v" { size = 1 }
+volume "r" { size = 1 }
+`)
+	p = f.mustPlan(Options{})
+	if inc := p.Change("backup.inc"); inc == nil || inc.Action != Delete || !slices.Contains(inc.OldDependsOn, "backup.full") {
+		t.Errorf("backup.inc deletion = %+v, want it ordered before backup.full", inc)
+	}
+	f.apply(p)
+	if ids := repoIDs(t, filepath.Join(f.dir, "repo")); len(ids) != 0 || len(f.read().Backups) != 0 {
+		t.Errorf("after deleting both: repository %v, state %v", ids, f.read().Backups)
+	}
+}
+
+func TestAVolumeThatGrewGetsAFullBackupNotedInThePlan(t *testing.T) {
+	f := newFixture(t, backupBase+`
+volume "v" { size = 1 }
+backup "a" {
+  volume     = volume.v
+  repository = backup_repository.nas
+}
+`)
+	f.apply(f.mustPlan(Options{}))
+	f.write(backupBase + `
+volume "v" { size = 2 }
+backup "a" {
+  volume     = volume.v
+  repository = backup_repository.nas
+}
+backup "b" {
+  volume      = volume.v
+  repository  = backup_repository.nas
+  incremental = true
+}
+`)
+	p := f.mustPlan(Options{})
+	c := p.Change("backup.b")
+	if c == nil || c.After["parent"] != nil || !strings.Contains(c.Detail, "grew") {
+		t.Fatalf("backup.b = %+v, want a full backup whose detail says the volume grew", c)
+	}
+	f.apply(p)
+	for _, b := range f.read().Backups {
+		if b.Address == "backup.b" && (b.ParentID != "" || b.SizeBytes != 2<<30) {
+			t.Errorf("backup.b recorded with parent %q, size %d", b.ParentID, b.SizeBytes)
+		}
+	}
+}
+
+func TestACorruptBackupLeavesTheRestoredVolumeInError(t *testing.T) {
+	f := newFixture(t, backupBase+`
+volume "v" { size = 1 }
+backup "a" {
+  volume     = volume.v
+  repository = backup_repository.nas
+}
+`)
+	f.apply(f.mustPlan(Options{}))
+	scribble(t, f.volumeAt("volume.v").ProviderLocation, 0)
+	// Retake with data: replace the backup by changing its description.
+	f.write(backupBase + `
+volume "v" { size = 1 }
+backup "a" {
+  volume      = volume.v
+  repository  = backup_repository.nas
+  description = "with data"
+}
+`)
+	f.apply(f.mustPlan(Options{}))
+	b := f.read().Backups[0]
+	chunks, _ := filepath.Glob(filepath.Join(f.dir, "repo", "backup-"+b.ID, "chunk-*"))
+	if len(chunks) == 0 {
+		t.Fatal("the backup stored no chunk")
+	}
+	data, err := os.ReadFile(chunks[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	data[len(data)/2] ^= 0x10
+	if err := os.WriteFile(chunks[0], data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f.write(backupBase + `
+volume "v" { size = 1 }
+backup "a" {
+  volume      = volume.v
+  repository  = backup_repository.nas
+  description = "with data"
+}
+volume "r" {
+  size   = 1
+  source = { backup = backup.a }
+}
+`)
+	p := f.mustPlan(Options{})
+	pools := NewPoolSet(p.Pools)
+	defer pools.Close()
+	res, err := Apply(context.Background(), p, ApplyOptions{Store: f.store, Pools: pools})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Failed) != 1 || res.Failed[0].Address != "volume.r" {
+		t.Fatalf("failed steps = %v, want volume.r", res.Failed)
+	}
+	msg := res.Failed[0].Err.Error()
+	if !strings.Contains(msg, b.ID) || !strings.Contains(msg, filepath.Base(chunks[0])) {
+		t.Errorf("error %q does not name backup %s and object %s", msg, b.ID, filepath.Base(chunks[0]))
+	}
+	r := f.volumeAt("volume.r")
+	if r.Status != "error" || !strings.Contains(r.StatusReason, b.ID) {
+		t.Errorf("restored volume is %s (%s), want error naming the backup", r.Status, r.StatusReason)
+	}
+}
