@@ -297,4 +297,3 @@ func (p *planner) checkRestoreSizes() {
 		}
 	}
 }
-
