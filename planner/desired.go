@@ -67,7 +67,8 @@ func desiredObjects(cfg *config.Config) (map[string]*desired, map[string]bool) {
 		})
 		add(&desired{kind: "volume", common: &v.Common, lifecycle: v.Lifecycle, typeName: typeNames[v.Type], extraSpecs: specs[v.Type], qosSpecs: qosSpecs[v.Type], secretRequest: secret, hints: v.SchedulerHints, attrs: providers.Attrs{
 			"size": int64(v.Size), "type": strAttr(v.Type), "availability_zone": strAttr(v.AvailabilityZone),
-			"source": strAttr(v.Source.Address), "description": strAttr(v.Description), "metadata": mapAttr(v.Metadata)}})
+			"source": strAttr(v.Source.Address), "description": strAttr(v.Description), "metadata": mapAttr(v.Metadata),
+			"revert_to": strAttr(v.RevertTo)}})
 	}
 	for _, s := range cfg.Snapshots {
 		add(&desired{kind: "snapshot", common: &s.Common, lifecycle: s.Lifecycle, attrs: providers.Attrs{

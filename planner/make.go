@@ -120,6 +120,7 @@ func Make(ctx context.Context, cfg *config.Config, rec *state.State, pools *Pool
 	p.deleteUndesired(deposed)
 	p.replaceTriggered() // with the snapshots of replaced volumes
 	p.planBackups()
+	p.checkReverts()
 	p.keepTargeted()
 	p.checkPreventDestroy(cfg)
 	p.place()

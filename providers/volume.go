@@ -34,6 +34,9 @@ var VolumeSchema = &Schema{Kind: "volume", Attributes: []Attribute{
 	{Name: "source", Type: String, Rule: CreateOnly},
 	{Name: "description", Type: String, Rule: InPlace},
 	{Name: "metadata", Type: StringMap, Rule: InPlace},
+	// revert_to names the snapshot the volume was last reverted to; naming
+	// another one reverts the volume to it (revert.go).
+	{Name: "revert_to", Type: String, Rule: InPlace},
 	{Name: "pool", Type: String, Rule: Computed},
 	{Name: "status", Type: String, Rule: Computed},
 	// qos_limits are the type's QoS specs resolved for the volume's size
@@ -58,6 +61,9 @@ func (volumeKind) Attrs(obj state.Object, addressOf func(string) string) Attrs {
 	}
 	if v.TypeID != "" {
 		a["type"] = addressOf(v.TypeID)
+	}
+	if v.RevertedTo != "" {
+		a["revert_to"] = nonEmpty(addressOf(v.RevertedTo))
 	}
 	switch {
 	case v.SourceAddress != "":
@@ -197,6 +203,11 @@ func (volumeKind) Update(ctx context.Context, env Env, op Op) error {
 			return recordFailure(ctx, env, v, StatusErrorExtending, "update", err)
 		}
 		v.SizeGiB = newSize
+	}
+	if slices.Contains(op.Changed, "revert_to") {
+		if err := revert(ctx, env, v, str(op.After, "revert_to")); err != nil {
+			return err
+		}
 	}
 	v.TypeID = typeID
 	v.Description = str(op.After, "description")

@@ -29,7 +29,7 @@ var (
 	volumeTable = table{state.KindVolume, "volumes", []string{
 		"id", "address", "name", "pool", "size", "status", "status_reason", "type_id",
 		"availability_zone", "source_kind", "source_id", "source_address", "description", "metadata", "sensitive",
-		"provider_location", "created_at", "updated_at"}}
+		"provider_location", "reverted_to", "created_at", "updated_at"}}
 	snapshotTable = table{state.KindSnapshot, "snapshots", []string{
 		"id", "address", "name", "volume_id", "pool", "size", "status", "status_reason",
 		"description", "metadata", "sensitive", "provider_location", "created_at", "updated_at"}}
@@ -128,6 +128,7 @@ type volumeRow struct {
 	Metadata         dbMap  `db:"metadata"`
 	Sensitive        dbList `db:"sensitive"`
 	ProviderLocation string `db:"provider_location"`
+	RevertedTo       string `db:"reverted_to"`
 	CreatedAt        dbTime `db:"created_at"`
 	UpdatedAt        dbTime `db:"updated_at"`
 }
@@ -193,7 +194,7 @@ func toRow(stack string, obj state.Object) (table, any, error) {
 			Size: int64(o.SizeGiB), Status: o.Status, StatusReason: o.StatusReason, TypeID: o.TypeID,
 			AvailabilityZone: o.AvailabilityZone, SourceKind: o.SourceKind, SourceID: o.SourceID, SourceAddress: o.SourceAddress,
 			Description: o.Description, Metadata: o.Metadata, Sensitive: o.Sensitive, ProviderLocation: o.ProviderLocation,
-			CreatedAt: dbTime(o.CreatedAt), UpdatedAt: dbTime(o.UpdatedAt)}
+			RevertedTo: o.RevertedTo, CreatedAt: dbTime(o.CreatedAt), UpdatedAt: dbTime(o.UpdatedAt)}
 	case *state.Snapshot:
 		if o == nil {
 			break
@@ -240,7 +241,8 @@ func (r *volumeRow) object() *state.Volume {
 	return &state.Volume{ID: r.ID, Address: r.Address, Name: r.Name, Pool: r.Pool, SizeGiB: int(r.Size),
 		Status: r.Status, StatusReason: r.StatusReason, TypeID: r.TypeID, AvailabilityZone: r.AvailabilityZone,
 		SourceKind: r.SourceKind, SourceID: r.SourceID, SourceAddress: r.SourceAddress, Description: r.Description, Metadata: r.Metadata,
-		Sensitive: r.Sensitive, ProviderLocation: r.ProviderLocation, CreatedAt: time.Time(r.CreatedAt), UpdatedAt: time.Time(r.UpdatedAt)}
+		Sensitive: r.Sensitive, ProviderLocation: r.ProviderLocation, RevertedTo: r.RevertedTo,
+		CreatedAt: time.Time(r.CreatedAt), UpdatedAt: time.Time(r.UpdatedAt)}
 }
 
 func (r *snapshotRow) object() *state.Snapshot {

@@ -90,6 +90,7 @@ func fixtureVolume(n int) *state.Volume {
 		Metadata:         map[string]string{"owner": fmt.Sprintf("team-%d", n), "quote\"back\\slash": "line\nbreak ünïcode"},
 		Sensitive:        []string{"description", "metadata"},
 		ProviderLocation: fmt.Sprintf("/pools/p/vol-%d.raw", n),
+		RevertedTo:       fmt.Sprintf("snap-%d", n),
 		CreatedAt:        t0,
 		UpdatedAt:        t0.Add(time.Duration(n) * time.Millisecond),
 	}

@@ -82,6 +82,7 @@ CREATE TABLE volumes (
     metadata          TEXT   NOT NULL DEFAULT '{}',
     sensitive         TEXT   NOT NULL DEFAULT '[]',
     provider_location TEXT   NOT NULL,
+    reverted_to       TEXT    NOT NULL DEFAULT '',
     created_at        TEXT   NOT NULL,
     updated_at        TEXT   NOT NULL,
     PRIMARY KEY (stack, id)
