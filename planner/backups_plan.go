@@ -90,7 +90,7 @@ func (p *planner) chooseParent(c *Change, planned []*state.Backup, keep int) {
 	vol, volChange := p.volumeFor(volAddr)
 	if vol == nil || !incremental {
 		if incremental {
-			c.Detail = "full: the volume is new, so there is no earlier backup to chain to"
+			c.Detail = joinDetail(c.Detail, "full: the volume is new, so there is no earlier backup to chain to")
 		}
 		return
 	}

@@ -280,3 +280,17 @@ func restoreNew(ctx context.Context, env Env, v *state.Volume) error {
 	}
 	return RestoreInto(ctx, env, obj.(*state.Backup), v)
 }
+
+// VerifyBackup re-reads backup b's chain from its repository and checks
+// every object, writing nothing.
+func VerifyBackup(ctx context.Context, b *state.Backup, progress func(done, total int64)) (backup.Stats, error) {
+	repo, err := OpenRepository(b.RepositoryPath)
+	if err != nil {
+		return backup.Stats{}, err
+	}
+	var p backup.Progress
+	if progress != nil {
+		p = backup.ProgressFunc(progress)
+	}
+	return backup.Verify(ctx, repo, b.ID, p)
+}

@@ -56,6 +56,8 @@ func init() {
 		"version":      {"Show the slab version", runVersion},
 		"force-unlock": {"Break a stack lock left by a crashed process", runForceUnlock},
 		"schedule":     {"Run the scheduler on declared pool stats (what-if capacity planning)", runSchedule},
+		"backup":       {"List backups or verify one (list, verify)", runBackup},
+		"restore":      {"Restore a backup into an existing volume: slab restore BACKUP -to VOLUME", runRestore},
 	}
 }
 
