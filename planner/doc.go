@@ -26,9 +26,11 @@
 // starts a new chain once the current one holds `keep` backups, and
 // prunes beyond `keep` without ever deleting a backup that a remaining
 // one chains to; deleting a backup is refused unless its dependents go in
-// the same plan, and deletions are ordered dependents first. Until plans
-// carry backups out, Make refuses configurations that declare them, at
-// the offending block.
+// the same plan, and deletions are ordered dependents first
+// (backups_plan.go applies them to plans). A policy's backups have
+// addresses of their own, backup_policy.NAME["VOLUME@TIME"]. A volume's
+// revert_to is checked as Cinder's revert: the latest snapshot, equal
+// sizes (revert.go).
 //
 // The scheduler lives in planner/schedule.
 package planner
