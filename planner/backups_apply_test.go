@@ -147,8 +147,8 @@ backup_policy "daily" {
 				}
 			case Delete:
 				pruned++
-				if c.Reason != ReasonPruned {
-					t.Errorf("apply %d: deletion of %s for %s", i, c.Address, c.Reason)
+				if c.Reason != ReasonPruned || c.DestroysData {
+					t.Errorf("apply %d: deletion of %s for %s (destroys data: %v), want a pruning the policy asked for", i, c.Address, c.Reason, c.DestroysData)
 				}
 			}
 		}
@@ -259,7 +259,7 @@ volume "v" { size = 1 }
 volume "r" { size = 1 }
 `)
 	p = f.mustPlan(Options{})
-	if inc := p.Change("backup.inc"); inc == nil || inc.Action != Delete || !slices.Contains(inc.OldDependsOn, "backup.full") {
+	if inc := p.Change("backup.inc"); inc == nil || inc.Action != Delete || !slices.Contains(inc.OldDependsOn, "backup.full") || !inc.DestroysData {
 		t.Errorf("backup.inc deletion = %+v, want it ordered before backup.full", inc)
 	}
 	f.apply(p)

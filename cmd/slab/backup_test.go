@@ -66,7 +66,11 @@ func TestBackupsExampleThroughTheBinary(t *testing.T) {
 	// Data written now is in the backup taken again with -replace.
 	db := volumeAt(t, rec, "volume.db").ProviderLocation
 	writeRandom(t, db, 1<<20, 0, 300<<20, 1500<<20)
-	mustSlab(t, dir, 0, "apply", "-auto-approve", "-replace=backup.db-weekly")
+	r = mustSlab(t, dir, 1, "apply", "-auto-approve", "-replace=backup.db-weekly")
+	if !strings.Contains(r.stderr, "backup.db-weekly") {
+		t.Errorf("replacing a backup unattended is not refused as data loss:\n%s", r)
+	}
+	mustSlab(t, dir, 0, "apply", "-auto-approve", "-allow-data-loss", "-replace=backup.db-weekly")
 	want, err := os.ReadFile(db)
 	if err != nil {
 		t.Fatal(err)
