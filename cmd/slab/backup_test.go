@@ -50,7 +50,35 @@ func TestBackupsExampleThroughTheBinary(t *testing.T) {
 	dir := t.TempDir()
 	copyDir(t, filepath.Join("..", "..", "examples", "backups"), dir)
 
-	r := mustSlab(t, dir, 0, "apply", "-auto-approve")
+	// The JSON plan shows both kinds of backup with why each is taken.
+	r := mustSlab(t, dir, 0, "plan", "-json")
+	var plan struct {
+		Changes []struct {
+			Address string `json:"address"`
+			Type    string `json:"type"`
+			Detail  string `json:"detail"`
+			Change  struct {
+				Actions []string       `json:"actions"`
+				After   map[string]any `json:"after"`
+			} `json:"change"`
+		} `json:"resource_changes"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &plan); err != nil {
+		t.Fatalf("plan -json: %v\n%s", err, r)
+	}
+	kinds := map[string]string{}
+	for _, c := range plan.Changes {
+		kinds[c.Address] = c.Type
+		if strings.HasPrefix(c.Address, `backup_policy.daily["db@`) &&
+			(c.Change.After["policy"] != "backup_policy.daily" || !strings.Contains(c.Detail, "due: the policy holds no available backup")) {
+			t.Errorf("policy backup change: %+v", c)
+		}
+	}
+	if kinds["backup.db-weekly"] != "backup" || len(kinds) != 4 {
+		t.Errorf("plan -json changes: %v", kinds)
+	}
+
+	r = mustSlab(t, dir, 0, "apply", "-auto-approve")
 	for _, want := range []string{"Plan: 4 to add, 0 to change, 0 to destroy.", "backup.db-weekly: backing up 100%", "volume.db-restored: restoring 100%"} {
 		if !strings.Contains(r.stdout+r.stderr, want) {
 			t.Fatalf("apply output lacks %q:\n%s", want, r)
@@ -238,5 +266,41 @@ backup "b" {
 		t.Errorf("repository holds objects of %v; the killed backup's partial objects should be gone", ids)
 	}
 	mustSlab(t, dir, 0, "backup", "verify", "backup.b")
+	mustSlab(t, dir, 0, "plan", "-detailed-exitcode")
+}
+
+func TestRevertToASnapshotThroughTheBinary(t *testing.T) {
+	dir := t.TempDir()
+	base := `
+backend "local" {
+  driver = "file"
+  pool "p" { path = "pool" }
+}
+snapshot "before" { volume = volume.v }
+`
+	writeFile(t, dir, "main.hcl", base+`volume "v" { size = 1 }`)
+	mustSlab(t, dir, 0, "apply", "-auto-approve")
+	rec, _ := readState(t, dir, "default")
+	path := volumeAt(t, rec, "volume.v").ProviderLocation
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeRandom(t, path, 1<<20, 0, 512<<20)
+	writeFile(t, dir, "main.hcl", base+`volume "v" {
+  size      = 1
+  revert_to = snapshot.before
+}`)
+	r := mustSlab(t, dir, 0, "apply", "-auto-approve")
+	if !strings.Contains(r.stdout, "reverts to snapshot.before") {
+		t.Errorf("the plan does not say it reverts:\n%s", r)
+	}
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Error("the volume does not read as its snapshot after revert_to")
+	}
 	mustSlab(t, dir, 0, "plan", "-detailed-exitcode")
 }
