@@ -243,3 +243,23 @@ func CheckID(op, id string) error {
 	}
 	return &Error{Class: Failed, Op: op, ID: id, Err: fmt.Errorf("invalid object id %q", id)}
 }
+
+// Manageable is a backend object that is not (yet) a slab volume, which a
+// Manager can take over (Cinder's get_manageable_volumes).
+type Manageable struct {
+	// Ref names the object within its pool; slab passes it back verbatim.
+	Ref       string `json:"ref"`
+	SizeBytes int64  `json:"size_bytes"`
+}
+
+// SizeGiB is the size rounded up to whole GiB, as Cinder's manage does.
+func (m Manageable) SizeGiB() int { return int((m.SizeBytes + GiBBytes - 1) / GiBBytes) }
+
+// Manager is implemented by pools that can adopt existing backend objects
+// (Cinder's manage existing): the object is renamed to the volume it
+// becomes, so it is then indistinguishable from one slab created.
+type Manager interface {
+	ListManageable(ctx context.Context) ([]Manageable, error)
+	// ManageVolume makes the object ref the volume id and reports it.
+	ManageVolume(ctx context.Context, ref, id string) (Volume, error)
+}

@@ -220,6 +220,19 @@ func runStep(ctx context.Context, env *applyEnv, n *node) error {
 	if p := c.Placement; p != nil {
 		op.Pool = p.Pool
 	}
+	if c.Import != nil && n.phase == PhaseApply {
+		importer, ok := kind.(providers.Importer)
+		if !ok {
+			return fmt.Errorf("%s objects cannot be imported", c.Kind)
+		}
+		op.ID = c.Import.ID
+		if err := importer.Import(ctx, env, op, providers.Adoption{Pool: c.Import.Pool, Ref: c.Import.Ref}); err != nil {
+			return fmt.Errorf("import: %w", err)
+		}
+		if c.Action == NoOp {
+			return nil
+		}
+	}
 	switch {
 	case n.phase == PhaseDestroy:
 		return kind.Delete(ctx, env, op)

@@ -42,7 +42,7 @@ func buildGraph(changes []*Change) (*graph, error) {
 	applyOf := map[string]*node{}
 	destroyOf := map[string][]*node{} // an address can hold deposed objects too
 	for _, c := range changes {
-		if c.Action == NoOp {
+		if c.Action == NoOp && c.Import == nil {
 			continue
 		}
 		var a, d *node

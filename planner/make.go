@@ -25,6 +25,12 @@ type Options struct {
 	Destroy bool
 	// Replace lists addresses to replace even if nothing changed (-replace).
 	Replace []string
+	// Imports adopt existing objects (slab import), besides the
+	// configuration's import blocks.
+	Imports []*config.Import
+	// ForeignIDs are the IDs other stacks of the store record, by ID, with
+	// the stack's name: they are neither unmanaged nor importable here.
+	ForeignIDs map[string]string
 	// Targets narrows the plan to these addresses and their dependencies
 	// (-target); a block address targets all its instances.
 	Targets []string
@@ -53,6 +59,7 @@ type planner struct {
 	blocks    map[string]bool
 	recorded  map[string]recordedObject
 	refreshed *state.State
+	drift     []*Drift
 	changes   []*Change
 	byAddr    map[string]*Change
 	diags     hcl.Diagnostics
@@ -80,7 +87,11 @@ func Make(ctx context.Context, cfg *config.Config, rec *state.State, pools *Pool
 		opts.Scheduler = s
 	}
 	p := &planner{cfg: cfg, opts: opts, spec: spec, byAddr: map[string]*Change{}}
-	p.views = readPools(ctx, pools, opts.Refresh)
+	imports := append(append([]*config.Import(nil), cfg.Imports...), opts.Imports...)
+	if opts.Destroy {
+		imports = nil
+	}
+	p.views = readPools(ctx, pools, opts.Refresh || len(imports) > 0)
 	if ctx.Err() != nil {
 		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Interrupted", Detail: "The plan was interrupted while reading the pools; nothing was changed."}}
 	}
@@ -99,14 +110,16 @@ func Make(ctx context.Context, cfg *config.Config, rec *state.State, pools *Pool
 	var drift []*Drift
 	if opts.Refresh {
 		p.refreshed, drift = refresh(rec, p.views, p.addressOf)
+		p.drift = drift
 	}
 	plan := &Plan{
 		FormatVersion: FormatVersion, SlabVersion: opts.Version, CreatedAt: opts.Now().UTC(),
 		Stack: rec.Stack.Name, Lineage: rec.Stack.Lineage, Serial: rec.Stack.Serial,
-		Destroy: opts.Destroy, RefreshOnly: opts.RefreshOnly, Pools: poolSpecsOf(pools), Drift: drift,
+		Destroy: opts.Destroy, RefreshOnly: opts.RefreshOnly, Targets: opts.Targets, Pools: poolSpecsOf(pools), Drift: drift,
 		Scheduler: spec,
 	}
 	if opts.RefreshOnly {
+		plan.Unmanaged = p.findUnmanaged(rec, nil)
 		return plan, p.diags
 	}
 	p.desired, p.blocks = desiredObjects(cfg)
@@ -115,15 +128,21 @@ func Make(ctx context.Context, cfg *config.Config, rec *state.State, pools *Pool
 	}
 	var deposed []recordedObject
 	p.recorded, deposed = recordedByAddress(p.refreshed)
+	sources := p.planImports(imports)
 	p.checkReplaceTargets()
 	p.diffDesired()
 	p.deleteUndesired(deposed)
 	p.replaceTriggered() // with the snapshots of replaced volumes
+	p.markImports(sources, imports)
+	if opts.Refresh {
+		plan.Unmanaged = p.findUnmanaged(rec, sources)
+	}
 	p.planBackups()
 	p.checkReverts()
 	p.keepTargeted()
 	p.checkPreventDestroy(cfg)
 	p.place()
+	p.checkQuotas(cfg)
 	if p.diags.HasErrors() {
 		return nil, p.diags
 	}
@@ -304,11 +323,17 @@ func (p *planner) refuseShrink(c *Change, d *desired) {
 		from, to = "(sensitive)", "(sensitive)"
 	}
 	rng := d.common.Range("size")
+	outside := ""
+	for _, dr := range p.drift {
+		if dr.Address == c.Address && dr.Action == Update {
+			outside = " It was resized outside of slab (" + dr.Detail + "); set size = " + from + " to accept that."
+		}
+	}
 	p.diags = append(p.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Subject: &rng,
 		Summary: "Volume size cannot shrink",
-		Detail: fmt.Sprintf("%s is %s GiB and the configuration asks for %s GiB. Shrinking a volume loses data, so slab only grows volumes in place. "+
+		Detail: fmt.Sprintf("%s is %s GiB and the configuration asks for %s GiB. Shrinking a volume loses data, so slab only grows volumes in place.%s "+
 			"Keep the size at %s or more, or, to destroy this volume and its data and create a new smaller one, run with -replace='%s'.",
-			c.Address, from, to, from, c.Address)})
+			c.Address, from, to, outside, from, c.Address)})
 }
 
 // hiddenReasons replaces scheduler reasons that would quote sensitive

@@ -70,6 +70,8 @@ type Change struct {
 	Placement *Placement `json:"placement,omitempty"`
 	// Thick asks for fully allocated space (the type's provisioning:type).
 	Thick bool `json:"thick,omitempty"`
+	// Import is set when the apply adopts an existing object here first.
+	Import *ImportSource `json:"import,omitempty"`
 	// DestroysData marks a delete or replacement of an object that holds
 	// data on a backend (a volume or a snapshot that exists there).
 	DestroysData bool `json:"destroys_data,omitempty"`
@@ -136,13 +138,18 @@ type Plan struct {
 	// Destroy marks a plan made by `slab destroy` / `plan -destroy`.
 	Destroy bool `json:"destroy,omitempty"`
 	// RefreshOnly plans record drift and change nothing else.
-	RefreshOnly bool       `json:"refresh_only,omitempty"`
-	Pools       []PoolSpec `json:"pools"`
+	RefreshOnly bool `json:"refresh_only,omitempty"`
+	// Targets are the -target addresses: the plan covers only them and
+	// what they need, so it may not be complete.
+	Targets []string   `json:"targets,omitempty"`
+	Pools   []PoolSpec `json:"pools"`
 	// Scheduler is the pipeline placements were made with; an apply
 	// reschedules a failed create with the same one.
 	Scheduler schedule.Spec `json:"scheduler"`
 	Changes   []*Change     `json:"changes"`
 	Drift     []*Drift      `json:"drift,omitempty"`
+	// Unmanaged lists what the pools hold that no stack records.
+	Unmanaged []Unmanaged `json:"unmanaged,omitempty"`
 }
 
 // FormatVersion is the saved-plan format this slab writes and reads.
@@ -150,12 +157,15 @@ const FormatVersion = 1
 
 // Summary counts changes as Terraform's "Plan: A to add, C to change, D to
 // destroy." line does (a replacement adds one and destroys one).
-type Summary struct{ Add, Change, Destroy int }
+type Summary struct{ Import, Add, Change, Destroy int }
 
 // Summary counts the plan's changes.
 func (p *Plan) Summary() Summary {
 	var s Summary
 	for _, c := range p.Changes {
+		if c.Import != nil {
+			s.Import++
+		}
 		switch c.Action {
 		case Create:
 			s.Add++
@@ -174,7 +184,7 @@ func (p *Plan) Summary() Summary {
 // HasChanges reports whether applying the plan would do anything.
 func (p *Plan) HasChanges() bool {
 	for _, c := range p.Changes {
-		if c.Action != NoOp {
+		if c.Action != NoOp || c.Import != nil {
 			return true
 		}
 	}

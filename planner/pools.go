@@ -101,7 +101,9 @@ type poolView struct {
 	stats     drivers.PoolStats
 	volumes   map[string]drivers.Volume
 	snapshots map[string]drivers.Snapshot
-	err       error
+	// manageable are files the pool could adopt (drivers.Manager), by ref.
+	manageable map[string]drivers.Manageable
+	err        error
 }
 
 // readPools asks every pool, in parallel, for its stats and (when list is
@@ -157,6 +159,17 @@ func readPool(ctx context.Context, ps *PoolSet, name string, list bool) *poolVie
 	v.snapshots = make(map[string]drivers.Snapshot, len(snaps))
 	for _, s := range snaps {
 		v.snapshots[s.ID] = s
+	}
+	if m, ok := pool.(drivers.Manager); ok {
+		files, err := m.ListManageable(ctx)
+		if err != nil {
+			v.err = fmt.Errorf("pool %s: list adoptable files: %w", name, err)
+			return v
+		}
+		v.manageable = make(map[string]drivers.Manageable, len(files))
+		for _, f := range files {
+			v.manageable[f.Ref] = f
+		}
 	}
 	return v
 }

@@ -22,6 +22,7 @@ type planFlags struct {
 	destroy     bool
 	replace     stringList
 	targets     stringList
+	imports     []*config.Import // slab import
 	lockTimeout time.Duration
 	json        bool
 }
@@ -71,6 +72,29 @@ func (c *cli) openStack(ctx context.Context, cfg *config.Config, operation strin
 	return &stack{store: store, name: name, release: release}, true
 }
 
+// foreignIDs maps the IDs every other stack of the store records to that
+// stack: objects on a shared pool are neither unmanaged nor importable.
+func foreignIDs(ctx context.Context, store state.Store, mine string) (map[string]string, error) {
+	stacks, err := store.Stacks(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for _, name := range stacks {
+		if name == mine {
+			continue
+		}
+		rec, err := store.Read(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range rec.Objects() {
+			out[o.ObjectID()] = name
+		}
+	}
+	return out, nil
+}
+
 // makePlan refreshes and diffs; it prints diagnostics and returns nil on errors.
 func (c *cli) makePlan(ctx context.Context, cfg *config.Config, st *stack, pools *planner.PoolSet, f *planFlags) *planner.Plan {
 	rec, err := st.store.Read(ctx, st.name)
@@ -78,9 +102,14 @@ func (c *cli) makePlan(ctx context.Context, cfg *config.Config, st *stack, pools
 		c.errorf("Cannot read the recorded state of stack %q\n%v", st.name, err)
 		return nil
 	}
+	foreign, err := foreignIDs(ctx, st.store, st.name)
+	if err != nil {
+		c.errorf("Cannot read the other stacks of the state store\n%v", err)
+		return nil
+	}
 	plan, diags := planner.Make(ctx, cfg, rec, pools, planner.Options{
 		Refresh: f.refresh || f.refreshOnly, RefreshOnly: f.refreshOnly, Destroy: f.destroy,
-		Replace: f.replace, Targets: f.targets, Version: version,
+		Replace: f.replace, Targets: f.targets, Imports: f.imports, ForeignIDs: foreign, Version: version,
 	})
 	if len(diags) > 0 {
 		c.printDiags(diags, cfg)

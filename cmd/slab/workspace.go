@@ -41,14 +41,19 @@ func (f *configFlags) register(fs *flag.FlagSet) {
 // loadConfig loads and validates the working directory's configuration,
 // printing diagnostics. ok is false when there were errors.
 func (c *cli) loadConfig(f configFlags) (*config.Config, bool) {
+	return c.load(c.loadOptions(f))
+}
+
+// loadOptions are the options loadConfig loads the configuration with.
+func (c *cli) loadOptions(f configFlags) config.LoadOptions {
 	varFiles := make([]string, len(f.varFiles))
 	for i, p := range f.varFiles {
 		varFiles[i] = c.path(p)
 	}
-	return c.load(config.LoadOptions{
+	return config.LoadOptions{
 		Vars: f.vars, VarFiles: varFiles, Environ: c.env, KnownDrivers: drivers.Names(),
 		KnownFilters: schedule.FilterNames(), KnownWeighers: schedule.WeigherNames(),
-	})
+	}
 }
 
 // loadSettings reads only the slab block: where the state is and which

@@ -114,17 +114,22 @@ func newBackupRun(ctx context.Context, repo Repository, src Source, req Request,
 	return b, nil
 }
 
-// segment is a block-aligned range of at most one chunk that the reader
-// hands to a worker.
+// segment is up to one chunk of block-aligned ranges that the reader
+// hands to a worker; its changed data becomes one object.
 type segment struct {
-	off, n int64
-	alloc  []bool // per block: holds data and was read into buf
-	buf    []byte // nil when no block holds data
+	ranges []drivers.Extent
+	n      int64
+	voff   []int64 // per block: its offset in the volume
+	alloc  []bool  // per block: holds data, so it was read into buf
+	buf    []byte  // the ranges' bytes back to back; nil when no data
 }
+
+func (s *segment) blockLen(i int) int64 { return min(HashBlockSize, s.n-int64(i)*HashBlockSize) }
 
 type segResult struct {
 	n       int64
 	extents []ManifestExtent
+	object  *ObjectRef
 	stats   Stats
 	err     error
 }
@@ -198,12 +203,16 @@ func (b *backupRun) run(ctx context.Context) (*Manifest, error) {
 	go func() { wg.Wait(); close(results) }()
 
 	var extents []ManifestExtent
+	var objects []ObjectRef
 	var done int64
 	for r := range results {
 		if r.err != nil || ctx.Err() != nil {
 			continue // drain
 		}
 		extents = append(extents, r.extents...)
+		if r.object != nil {
+			objects = append(objects, *r.object)
+		}
 		b.stats.add(r.stats)
 		done += r.n
 		if b.opts.Progress != nil {
@@ -213,81 +222,120 @@ func (b *backupRun) run(ctx context.Context) (*Manifest, error) {
 	if err := context.Cause(ctx); err != nil {
 		return nil, err
 	}
-	return b.commit(ctx, mergeHoles(extents))
+	slices.SortFunc(objects, func(a, b ObjectRef) int { return compareStrings(a.Name, b.Name) })
+	return b.commit(ctx, mergeHoles(extents), objects)
 }
 
-// read fills segments with the allocated blocks of work.
+// read cuts work into segments of at most one chunk and fills them with
+// the allocated blocks.
 func (b *backupRun) read(ctx context.Context, work, alloc []drivers.Extent, out chan<- *segment, free chan []byte) error {
+	s := &segment{}
 	ai := 0
+	emit := func() error {
+		if s.n == 0 {
+			return nil
+		}
+		if err := b.fill(ctx, s, free); err != nil {
+			return err
+		}
+		select {
+		case out <- s:
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
+		s = &segment{}
+		return nil
+	}
 	for _, w := range work {
 		for off := w.Offset; off < w.End(); {
-			n := min(b.opts.ChunkSize, w.End()-off)
-			s := &segment{off: off, n: n, alloc: make([]bool, blocks(n))}
+			n := min(b.opts.ChunkSize-s.n, w.End()-off)
+			s.ranges = append(s.ranges, drivers.Extent{Offset: off, Length: n})
 			for ai < len(alloc) && alloc[ai].End() <= off {
 				ai++
 			}
-			var any bool
-			for j := ai; j < len(alloc) && alloc[j].Offset < off+n; j++ {
-				from := max(alloc[j].Offset, off)
-				to := min(alloc[j].End(), off+n)
-				for k := (from - off) / HashBlockSize; k < blocks(to-off); k++ {
-					s.alloc[k] = true
-					any = true
+			for k := off; k < off+n; k += HashBlockSize {
+				for ai < len(alloc) && alloc[ai].End() <= k {
+					ai++
 				}
+				s.voff = append(s.voff, k)
+				s.alloc = append(s.alloc, ai < len(alloc) && alloc[ai].Offset <= k)
 			}
-			if any {
-				select {
-				case s.buf = <-free:
-				case <-ctx.Done():
-					return nil
-				}
-				if int64(cap(s.buf)) < n {
-					s.buf = make([]byte, b.opts.ChunkSize)
-				}
-				s.buf = s.buf[:n]
-				if err := b.readRuns(s); err != nil {
-					free <- s.buf
+			s.n += n
+			off += n
+			if s.n == b.opts.ChunkSize {
+				if err := emit(); err != nil {
 					return err
 				}
 			}
-			select {
-			case out <- s:
-			case <-ctx.Done():
-				return nil
-			}
-			off += n
 		}
 	}
-	return nil
+	return emit()
 }
 
-// readRuns reads each run of allocated blocks of s with one ReadAt.
-func (b *backupRun) readRuns(s *segment) error {
+// fill reads the allocated blocks of s, each run of them with one ReadAt.
+func (b *backupRun) fill(ctx context.Context, s *segment, free chan []byte) error {
+	if !slices.Contains(s.alloc, true) {
+		return nil
+	}
+	select {
+	case s.buf = <-free:
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
+	if int64(cap(s.buf)) < s.n {
+		s.buf = make([]byte, b.opts.ChunkSize)
+	}
+	s.buf = s.buf[:s.n]
+	type run struct{ from, to, voff int64 }
+	var runs []run
 	for i := 0; i < len(s.alloc); {
 		if !s.alloc[i] {
 			i++
 			continue
 		}
-		j := i
-		for j < len(s.alloc) && s.alloc[j] {
+		j := i + 1
+		for j < len(s.alloc) && s.alloc[j] && s.voff[j] == s.voff[j-1]+HashBlockSize {
 			j++
 		}
-		from, to := int64(i)*HashBlockSize, min(int64(j)*HashBlockSize, s.n)
-		n, err := b.src.ReadAt(s.buf[from:to], s.off+from)
-		if err != nil && !(errors.Is(err, io.EOF) && int64(n) == to-from) {
-			return fmt.Errorf("reading the volume at %d: %w", s.off+from, err)
-		}
-		b.addRead(to - from)
+		runs = append(runs, run{int64(i) * HashBlockSize, min(int64(j)*HashBlockSize, s.n), s.voff[i]})
 		i = j
 	}
-	return nil
+	// Scattered runs (an incremental's changed blocks) are read several at
+	// a time, so the device sees a queue instead of one request at a time.
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var firstErr error
+	sem := make(chan struct{}, readAhead)
+	for _, r := range runs {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			n, err := b.src.ReadAt(s.buf[r.from:r.to], r.voff)
+			if err != nil && !(errors.Is(err, io.EOF) && int64(n) == r.to-r.from) {
+				mu.Lock()
+				if firstErr == nil {
+					firstErr = fmt.Errorf("reading the volume at %d: %w", r.voff, err)
+				}
+				mu.Unlock()
+				return
+			}
+			atomic.AddInt64(&b.stats.BytesRead, r.to-r.from)
+		}()
+	}
+	wg.Wait()
+	if firstErr != nil {
+		free <- s.buf
+		s.buf = nil
+	}
+	return firstErr
 }
 
-// bytesRead is updated by the reader only; stats are merged at the end.
-func (b *backupRun) addRead(n int64) { atomic.AddInt64(&b.stats.BytesRead, n) }
+// readAhead is how many reads of one segment are in flight at once.
+const readAhead = 8
 
 // process hashes a segment's blocks, compares them with the parent's and
-// stores each run of changed data blocks as one object.
+// stores the changed data blocks, packed back to back, as one object.
 func (b *backupRun) process(ctx context.Context, c *codec, s *segment, scratch []digest) (segResult, []digest) {
 	r := segResult{n: s.n}
 	nb := len(s.alloc)
@@ -295,52 +343,65 @@ func (b *backupRun) process(ctx context.Context, c *codec, s *segment, scratch [
 	zero := make([]bool, nb)
 	changed := make([]bool, nb)
 	for i := range nb {
-		from, to := int64(i)*HashBlockSize, min(int64(i+1)*HashBlockSize, s.n)
+		from, to := int64(i)*HashBlockSize, int64(i)*HashBlockSize+s.blockLen(i)
 		if !s.alloc[i] || isZero(s.buf[from:to]) {
 			hs[i], zero[i] = zeroHash(int(to-from)), true
 		} else {
 			hs[i] = sha256.Sum256(s.buf[from:to])
 			r.stats.BytesHashed += to - from
 		}
-		bi := (s.off + from) / HashBlockSize
-		hp := b.hashes[bi*sha256.Size : (bi+1)*sha256.Size]
+		bi := s.voff[i] / HashBlockSize
 		changed[i] = b.parent == nil || !bytes.Equal(b.pHashes[bi*sha256.Size:(bi+1)*sha256.Size], hs[i][:])
-		copy(hp, hs[i][:])
+		copy(b.hashes[bi*sha256.Size:(bi+1)*sha256.Size], hs[i][:])
 	}
+	var name string
+	var w int64         // bytes of object content packed at the start of buf
+	var pieces []digest // their block hashes
 	for i := 0; i < nb; {
 		if !changed[i] {
 			i++
 			continue
 		}
-		j := i
-		for j < nb && changed[j] && zero[j] == zero[i] {
+		j := i + 1
+		for j < nb && changed[j] && zero[j] == zero[i] && s.voff[j] == s.voff[j-1]+HashBlockSize {
 			j++
 		}
-		from, to := int64(i)*HashBlockSize, min(int64(j)*HashBlockSize, s.n)
-		e := ManifestExtent{Offset: s.off + from, Length: to - from}
+		from, to := int64(i)*HashBlockSize, int64(j-1)*HashBlockSize+s.blockLen(j-1)
+		e := ManifestExtent{Offset: s.voff[i], Length: to - from}
 		if zero[i] {
 			e.Hole = true
 			r.stats.HoleBytes += e.Length
 		} else {
-			ref, err := b.store(ctx, c, s.buf[from:to], hs[i:j], &scratch)
-			if err != nil {
-				r.err = err
-				return r, scratch
+			if name == "" {
+				name = chunkName(int(b.objSeq.Add(1)))
 			}
-			e.Object = ref
+			e.Object, e.ObjectOffset = name, w
+			if w != from { // w < from: packing moves data down
+				copy(s.buf[w:], s.buf[from:to])
+			}
+			w += e.Length
+			pieces = append(pieces, hs[i:j]...)
 			r.stats.DataBytes += e.Length
-			r.stats.StoredBytes += ref.StoredLength
-			r.stats.Objects++
 		}
 		r.extents = append(r.extents, e)
 		i = j
+	}
+	if name != "" {
+		ref, err := b.store(ctx, c, name, s.buf[:w], pieces, &scratch)
+		if err != nil {
+			r.err = err
+			return r, scratch
+		}
+		r.object = ref
+		r.stats.StoredBytes += ref.StoredLength
+		r.stats.Objects++
 	}
 	return r, scratch
 }
 
 // store compresses and writes one object holding data, whose block
 // hashes are hs.
-func (b *backupRun) store(ctx context.Context, c *codec, data []byte, hs []digest, scratch *[]digest) (*ObjectRef, error) {
+func (b *backupRun) store(ctx context.Context, c *codec, name string, data []byte, hs []digest, scratch *[]digest) (*ObjectRef, error) {
 	stored, comp, err := c.compress(b.opts.Compression, data)
 	if err != nil {
 		return nil, err
@@ -351,15 +412,14 @@ func (b *backupRun) store(ctx context.Context, c *codec, data []byte, hs []diges
 	} else {
 		sum, *scratch = treeSumOf(*scratch, stored)
 	}
-	name := chunkName(int(b.objSeq.Add(1)))
 	if err := b.repo.Put(ctx, b.req.ID, name, stored); err != nil {
 		return nil, fmt.Errorf("writing object %s: %w", name, err)
 	}
-	return &ObjectRef{Name: name, Compression: comp, StoredLength: int64(len(stored)), SHA256: sum}, nil
+	return &ObjectRef{Name: name, Compression: comp, Length: int64(len(data)), StoredLength: int64(len(stored)), SHA256: sum}, nil
 }
 
 // commit writes the hash list, then the manifest.
-func (b *backupRun) commit(ctx context.Context, extents []ManifestExtent) (*Manifest, error) {
+func (b *backupRun) commit(ctx context.Context, extents []ManifestExtent, objects []ObjectRef) (*Manifest, error) {
 	if err := b.repo.Put(ctx, b.req.ID, HashesName, b.hashes); err != nil {
 		return nil, fmt.Errorf("writing %s: %w", HashesName, err)
 	}
@@ -376,7 +436,8 @@ func (b *backupRun) commit(ctx context.Context, extents []ManifestExtent) (*Mani
 		HashBlockSize: HashBlockSize,
 		Compression:   b.opts.Compression,
 		Extents:       extents,
-		Hashes:        ObjectRef{Name: HashesName, Compression: None, StoredLength: int64(len(b.hashes)), SHA256: hsum},
+		Objects:       objects,
+		Hashes:        ObjectRef{Name: HashesName, Compression: None, Length: int64(len(b.hashes)), StoredLength: int64(len(b.hashes)), SHA256: hsum},
 		StoredBytes:   b.stats.StoredBytes + int64(len(b.hashes)),
 	}
 	enc, err := encodeManifest(m)
@@ -432,9 +493,6 @@ func mergeHoles(exts []ManifestExtent) []ManifestExtent {
 	}
 	return out
 }
-
-// End is the first byte after the extent.
-func (e ManifestExtent) End() int64 { return e.Offset + e.Length }
 
 func compareInt(a, b int64) int {
 	switch {

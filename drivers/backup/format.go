@@ -79,8 +79,11 @@ type Manifest struct {
 	HashBlockSize int64       `json:"hash_block_size"`
 	Compression   Compression `json:"compression"`
 	// Extents are sorted, disjoint and block-aligned (the last may end at
-	// Size): either a hole or one stored object.
+	// Size): either a hole or a range of one object.
 	Extents []ManifestExtent `json:"extents"`
+	// Objects hold the data of the extents that are not holes: each is
+	// the concatenation, in volume order, of the extents that name it.
+	Objects []ObjectRef `json:"objects"`
 	// Hashes is the stored hash list: Size/HashBlockSize (rounded up)
 	// SHA-256 values of the whole volume's content, 32 bytes each.
 	Hashes ObjectRef `json:"hashes"`
@@ -89,20 +92,25 @@ type Manifest struct {
 }
 
 // ManifestExtent is a range of the volume: a hole (reads as zeros) or
-// data held by one object.
+// bytes [ObjectOffset, ObjectOffset+Length) of an object's content.
 type ManifestExtent struct {
-	Offset int64 `json:"offset"`
-	Length int64 `json:"length"`
-	Hole   bool  `json:"hole,omitempty"`
-	// Object holds the range's bytes, compressed with Compression.
-	Object *ObjectRef `json:"object,omitempty"`
+	Offset       int64  `json:"offset"`
+	Length       int64  `json:"length"`
+	Hole         bool   `json:"hole,omitempty"`
+	Object       string `json:"object,omitempty"`
+	ObjectOffset int64  `json:"object_offset,omitempty"`
 }
+
+// End is the first byte after the extent.
+func (e ManifestExtent) End() int64 { return e.Offset + e.Length }
 
 // ObjectRef names a stored object and how to check it.
 type ObjectRef struct {
 	Name        string      `json:"name"`
 	Compression Compression `json:"compression"`
-	// StoredLength and SHA256 are of the bytes as stored.
+	// Length is of the content; StoredLength and SHA256 are of the bytes
+	// as stored (compressed with Compression).
+	Length       int64  `json:"length"`
 	StoredLength int64  `json:"stored_length"`
 	SHA256       string `json:"sha256"`
 }
@@ -189,30 +197,47 @@ func (m *Manifest) check(id string) error {
 	if m.Hashes.Compression != None || m.Hashes.StoredLength != m.Blocks()*sha256.Size {
 		return fmt.Errorf("hash list is %d bytes (%s), want %d uncompressed", m.Hashes.StoredLength, m.Hashes.Compression, m.Blocks()*sha256.Size)
 	}
-	var end int64
-	seen := map[string]bool{}
-	for _, e := range m.Extents {
-		if e.Offset < end || e.Length <= 0 || e.Offset%HashBlockSize != 0 || e.Offset+e.Length > m.Size ||
-			(e.Length%HashBlockSize != 0 && e.Offset+e.Length != m.Size) {
-			return fmt.Errorf("extent [%d,+%d) is out of order, unaligned or outside the volume", e.Offset, e.Length)
-		}
-		end = e.Offset + e.Length
-		if e.Hole != (e.Object == nil) {
-			return fmt.Errorf("extent [%d,+%d) must be either a hole or an object", e.Offset, e.Length)
-		}
-		if e.Object == nil {
-			continue
-		}
-		if e.Length > m.ChunkSize {
-			return fmt.Errorf("extent [%d,+%d) is larger than the chunk size", e.Offset, e.Length)
-		}
-		if err := e.Object.check(""); err != nil {
+	objs := make(map[string]*ObjectRef, len(m.Objects))
+	next := make(map[string]int64, len(m.Objects))
+	for k := range m.Objects {
+		o := &m.Objects[k]
+		if err := o.check(""); err != nil {
 			return err
 		}
-		if seen[e.Object.Name] {
-			return fmt.Errorf("object %s is used twice", e.Object.Name)
+		if objs[o.Name] != nil {
+			return fmt.Errorf("object %s is listed twice", o.Name)
 		}
-		seen[e.Object.Name] = true
+		if o.Length <= 0 || o.Length > m.ChunkSize || (o.Compression == None && o.StoredLength != o.Length) {
+			return fmt.Errorf("object %s: length %d (stored %d, %s) does not fit the chunk size %d", o.Name, o.Length, o.StoredLength, o.Compression, m.ChunkSize)
+		}
+		objs[o.Name] = o
+	}
+	var end int64
+	for _, e := range m.Extents {
+		if e.Offset < end || e.Length <= 0 || e.Offset%HashBlockSize != 0 || e.End() > m.Size ||
+			(e.Length%HashBlockSize != 0 && e.End() != m.Size) {
+			return fmt.Errorf("extent [%d,+%d) is out of order, unaligned or outside the volume", e.Offset, e.Length)
+		}
+		end = e.End()
+		if e.Hole != (e.Object == "") {
+			return fmt.Errorf("extent [%d,+%d) must be either a hole or part of an object", e.Offset, e.Length)
+		}
+		if e.Hole {
+			continue
+		}
+		if objs[e.Object] == nil {
+			return fmt.Errorf("extent [%d,+%d) names object %q, which is not listed", e.Offset, e.Length, e.Object)
+		}
+		// An object is its extents' data in order, with no gap or overlap.
+		if e.ObjectOffset != next[e.Object] {
+			return fmt.Errorf("extent [%d,+%d) is at offset %d of object %s, want %d", e.Offset, e.Length, e.ObjectOffset, e.Object, next[e.Object])
+		}
+		next[e.Object] += e.Length
+	}
+	for name, o := range objs {
+		if next[name] != o.Length {
+			return fmt.Errorf("object %s holds %d bytes, its extents %d", name, o.Length, next[name])
+		}
 	}
 	if !m.Incremental() && end != m.Size && len(m.Extents) > 0 {
 		return fmt.Errorf("full backup extents end at %d, volume size is %d", end, m.Size)
@@ -231,7 +256,7 @@ func (o *ObjectRef) check(want string) error {
 	if _, err := ParseCompression(string(o.Compression)); err != nil || o.Compression == "" {
 		return fmt.Errorf("object %s: invalid compression %q", o.Name, o.Compression)
 	}
-	if o.StoredLength < 0 {
+	if o.StoredLength < 0 || o.Length < 0 {
 		return fmt.Errorf("object %s: negative length", o.Name)
 	}
 	if b, err := hex.DecodeString(o.SHA256); err != nil || len(b) != sha256.Size {

@@ -35,16 +35,21 @@ func Restore(ctx context.Context, repo Repository, id string, dst Target, progre
 	pieces := layout(chain)
 	st := Stats{Size: top.Size}
 	var jobs []objectJob
-	byObject := map[*ManifestExtent]int{}
+	type key struct {
+		m    int
+		name string
+	}
+	byObject := map[key]int{}
 	for _, p := range pieces {
 		if p.ext == nil {
 			continue
 		}
-		i, ok := byObject[p.ext]
+		k := key{p.m, p.ext.Object}
+		i, ok := byObject[k]
 		if !ok {
 			i = len(jobs)
-			byObject[p.ext] = i
-			jobs = append(jobs, objectJob{m: chain[p.m], ext: p.ext})
+			byObject[k] = i
+			jobs = append(jobs, objectJob{m: chain[p.m], obj: chain[p.m].object(p.ext.Object)})
 		}
 		jobs[i].live = append(jobs[i].live, p)
 	}
@@ -73,11 +78,11 @@ func Restore(ctx context.Context, repo Repository, id string, dst Target, progre
 			return buf, err
 		}
 		for _, p := range j.live {
-			rel := p.off - j.ext.Offset
+			rel := p.ext.ObjectOffset + p.off - p.ext.Offset
 			part := data[rel : rel+p.n]
 			k := rel / HashBlockSize
 			if bi, ok := checkBlocks(hashes, p.off/HashBlockSize, hs[k:k+blocks(p.n)]); !ok {
-				return buf, &CorruptError{ID: j.m.ID, Object: j.ext.Object.Name,
+				return buf, &CorruptError{ID: j.m.ID, Object: j.obj.Name,
 					Err: fmt.Errorf("block %d does not match backup %s's hash list", bi, top.ID)}
 			}
 			if _, err := dst.WriteAt(part, p.off); err != nil {
@@ -89,12 +94,23 @@ func Restore(ctx context.Context, repo Repository, id string, dst Target, progre
 			mu.Unlock()
 		}
 		mu.Lock()
-		st.BytesRead += j.ext.Object.StoredLength
+		st.BytesRead += j.obj.StoredLength
 		st.Objects++
 		mu.Unlock()
 		return buf, nil
 	})
 	return st, err
+}
+
+// object returns the object named name; the manifest was checked, so it
+// is listed.
+func (m *Manifest) object(name string) *ObjectRef {
+	for i := range m.Objects {
+		if m.Objects[i].Name == name {
+			return &m.Objects[i]
+		}
+	}
+	panic("backup: manifest names an unlisted object " + name)
 }
 
 // Verify reads every object of the chain ending at backup id and checks
@@ -113,20 +129,26 @@ func Verify(ctx context.Context, repo Repository, id string, progress Progress) 
 		if hashes[i], err = loadHashes(ctx, repo, m); err != nil {
 			return st, err
 		}
+		byName := map[string]int{}
+		for k := range m.Objects {
+			byName[m.Objects[k].Name] = len(jobs)
+			jobs = append(jobs, objectJob{m: m, obj: &m.Objects[k], hashes: hashes[i]})
+		}
 		for k := range m.Extents {
 			e := &m.Extents[k]
 			total += e.Length
-			if e.Hole {
-				for bi := e.Offset / HashBlockSize; bi < blocks(e.End()); bi++ {
-					want := zeroHash(int(min(HashBlockSize, m.Size-bi*HashBlockSize)))
-					if !bytes.Equal(hashes[i][bi*sha256.Size:(bi+1)*sha256.Size], want[:]) {
-						return st, &CorruptError{ID: m.ID, Err: fmt.Errorf("block %d is a hole but not in the hash list", bi)}
-					}
-				}
-				st.HoleBytes += e.Length
+			if !e.Hole {
+				j := &jobs[byName[e.Object]]
+				j.exts = append(j.exts, e)
 				continue
 			}
-			jobs = append(jobs, objectJob{m: m, ext: e, hashes: hashes[i]})
+			for bi := e.Offset / HashBlockSize; bi < blocks(e.End()); bi++ {
+				want := zeroHash(int(min(HashBlockSize, m.Size-bi*HashBlockSize)))
+				if !bytes.Equal(hashes[i][bi*sha256.Size:(bi+1)*sha256.Size], want[:]) {
+					return st, &CorruptError{ID: m.ID, Err: fmt.Errorf("block %d is a hole but not in the hash list", bi)}
+				}
+			}
+			st.HoleBytes += e.Length
 		}
 	}
 	prog := &progressCounter{p: progress, total: total}
@@ -137,25 +159,29 @@ func Verify(ctx context.Context, repo Repository, id string, progress Progress) 
 		if err != nil {
 			return buf, err
 		}
-		if bi, ok := checkBlocks(j.hashes, j.ext.Offset/HashBlockSize, hs); !ok {
-			return buf, &CorruptError{ID: j.m.ID, Object: j.ext.Object.Name, Err: fmt.Errorf("block %d does not match the hash list", bi)}
+		for _, e := range j.exts {
+			k := e.ObjectOffset / HashBlockSize
+			if bi, ok := checkBlocks(j.hashes, e.Offset/HashBlockSize, hs[k:k+blocks(e.Length)]); !ok {
+				return buf, &CorruptError{ID: j.m.ID, Object: j.obj.Name, Err: fmt.Errorf("block %d does not match the hash list", bi)}
+			}
 		}
 		mu.Lock()
-		st.BytesRead += j.ext.Object.StoredLength
-		st.DataBytes += j.ext.Length
+		st.BytesRead += j.obj.StoredLength
+		st.DataBytes += j.obj.Length
 		st.Objects++
-		prog.add(j.ext.Length)
+		prog.add(j.obj.Length)
 		mu.Unlock()
 		return buf, nil
 	})
 	return st, err
 }
 
-// objectJob is one object to read: its backup, extent and, for Verify,
-// its backup's hash list; for Restore, the pieces still live.
+// objectJob is one object to read: its backup and, for Verify, its
+// extents and its backup's hash list; for Restore, the pieces still live.
 type objectJob struct {
 	m      *Manifest
-	ext    *ManifestExtent
+	obj    *ObjectRef
+	exts   []*ManifestExtent
 	hashes []byte
 	live   []piece
 }
@@ -164,7 +190,7 @@ type objectJob struct {
 // (decompressed into buf when compressed) and the hashes of the
 // content's blocks, computed here unless the checksum already did.
 func (j *objectJob) load(ctx context.Context, repo Repository, c *codec, buf []byte) (data []byte, hs []digest, _ []byte, _ error) {
-	ref := j.ext.Object
+	ref := j.obj
 	stored, err := getObject(ctx, repo, j.m.ID, ref)
 	if err != nil {
 		return nil, nil, buf, err
@@ -174,13 +200,13 @@ func (j *objectJob) load(ctx context.Context, repo Repository, c *codec, buf []b
 		return nil, nil, buf, err
 	}
 	if ref.Compression == None {
-		if int64(len(stored)) != j.ext.Length {
-			return nil, nil, buf, &CorruptError{ID: j.m.ID, Object: ref.Name, Err: fmt.Errorf("%d bytes, the extent is %d", len(stored), j.ext.Length)}
+		if int64(len(stored)) != ref.Length {
+			return nil, nil, buf, &CorruptError{ID: j.m.ID, Object: ref.Name, Err: fmt.Errorf("%d bytes, want %d", len(stored), ref.Length)}
 		}
 		// Stored pieces are the content's blocks: hashed once, not twice.
 		return stored, pieces, buf, nil
 	}
-	out, err := c.decompress(ref.Compression, stored, buf, j.ext.Length)
+	out, err := c.decompress(ref.Compression, stored, buf, ref.Length)
 	if err != nil {
 		return nil, nil, buf, &CorruptError{ID: j.m.ID, Object: ref.Name, Err: err}
 	}

@@ -45,6 +45,7 @@ func (l *loader) decodeVolumeType(a *attrEval, inst *instance, base Common) {
 	// extra specs with the string form of Python values.
 	t.ExtraSpecs = a.stringMap("extra_specs", boolPython)
 	t.QoS = a.reference("qos", "qos", false)
+	t.Quota = a.quota(a.body)
 
 	inst.mkAttrs = func() map[string]cty.Value {
 		return map[string]cty.Value{

@@ -147,7 +147,7 @@ func (l *loader) blockRefs(n *node) {
 		}
 	}
 	for _, b := range n.block.Body.Blocks {
-		if b.Type != "lifecycle" && b.Type != "pool" {
+		if b.Type != "lifecycle" && b.Type != "pool" && b.Type != "quota" {
 			continue // already reported by checkBody
 		}
 		for _, a := range b.Body.Attributes {

@@ -35,6 +35,8 @@ type loader struct {
 	// made, registered once its level is done (see parallel.go).
 	pending   *[]*instance
 	slabRange *hcl.Range
+
+	importBlocks []*hclsyntax.Block
 }
 
 // Load reads every *.hcl file directly in dir (sorted by name; dot-files
@@ -150,6 +152,7 @@ func LoadSources(dir string, files map[string][]byte, opts LoadOptions) (*Config
 	l.evaluate()
 	l.checkRevertTo()
 	l.assemble()
+	l.assembleImports()
 	if !l.diags.HasErrors() {
 		cfg.outputCtx = l.outputScope()
 	}
@@ -175,6 +178,8 @@ func (l *loader) declareFile(body *hclsyntax.Body) {
 			l.declOutput(b)
 		case "backend", "qos", "volume_type", "volume", "snapshot", "backup_repository", "backup", "backup_policy":
 			l.declBlock(b)
+		case "import":
+			l.declImport(b)
 		default:
 			detail := fmt.Sprintf("Blocks of type %q are not expected in a configuration file.", b.Type)
 			if laterBlocks[b.Type] {
@@ -212,6 +217,14 @@ func (l *loader) declSlab(b *hclsyntax.Block) {
 		if nb.Type == "scheduler" {
 			l.declScheduler(nb)
 		}
+	}
+	for _, nb := range b.Body.Blocks {
+		if nb.Type == "quota" && !l.checkQuota(nb) {
+			return
+		}
+	}
+	if q := ev.quota(b.Body); ev.ok {
+		l.cfg.Settings.Quota = q
 	}
 }
 
@@ -278,6 +291,8 @@ func (l *loader) declBlock(b *hclsyntax.Block) {
 	pools := map[string]hcl.Range{}
 	for _, nb := range b.Body.Blocks {
 		switch nb.Type {
+		case "quota":
+			ok = l.checkQuota(nb) && ok
 		case "lifecycle":
 			ok = l.checkBody(nb.Body, schemaLifecycle, nb.DefRange()) && ok
 			if a := nb.Body.Attributes["ignore_changes"]; a != nil {

@@ -19,6 +19,8 @@ type Config struct {
 	Volumes     []*Volume
 	Snapshots   []*Snapshot
 	Outputs     []*Output
+	// Imports are the import blocks, resolved to instance addresses.
+	Imports []*Import
 
 	BackupRepositories []*BackupRepository
 	Backups            []*Backup
@@ -58,7 +60,9 @@ type Settings struct {
 	// Scheduler is the `scheduler` block, nil when absent (Cinder's
 	// defaults).
 	Scheduler *Scheduler
-	Range     hcl.Range
+	// Quota limits what the stack may hold; nil when unlimited.
+	Quota *Quota
+	Range hcl.Range
 }
 
 // Scheduler is the `slab { scheduler { … } }` block. A nil Filters or
@@ -150,6 +154,8 @@ type VolumeType struct {
 	// exponent ("10"), bools as "True"/"False".
 	ExtraSpecs map[string]string
 	QoS        string // address of a qos block, or ""
+	// Quota limits the stack's volumes of this type; nil when unlimited.
+	Quota *Quota
 }
 
 // VolumeSource is a volume's `source` attribute.

@@ -50,7 +50,7 @@ var (
 	schemaSlab = &bodySchema{
 		what:   "the slab block",
 		attrs:  []string{"stack", "state"},
-		blocks: []nestedSchema{{typ: "scheduler", unique: true}},
+		blocks: []nestedSchema{{typ: "scheduler", unique: true}, {typ: "quota", unique: true}},
 	}
 	schemaScheduler = &bodySchema{what: "a scheduler block", attrs: []string{"filters", "weighers"}}
 
@@ -85,8 +85,9 @@ var (
 		attrs: []string{"count", "for_each", "consumer", "specs"},
 	}
 	schemaVolumeType = &bodySchema{
-		what:  "a volume_type block",
-		attrs: []string{"count", "for_each", "description", "extra_specs", "qos"},
+		what:   "a volume_type block",
+		attrs:  []string{"count", "for_each", "description", "extra_specs", "qos"},
+		blocks: []nestedSchema{{typ: "quota", unique: true}},
 	}
 	schemaVolume = &bodySchema{
 		what: "a volume block",
@@ -141,12 +142,13 @@ var (
 )
 
 // topLevelBlocks is every block type a file may hold, for suggestions.
-var topLevelBlocks = []string{"slab", "variable", "locals", "output", "backend", "qos", "volume_type", "volume", "snapshot", "backup_repository", "backup", "backup_policy"}
+var topLevelBlocks = []string{"slab", "variable", "locals", "output", "backend", "qos", "volume_type", "volume", "snapshot", "import",
+	"backup_repository", "backup", "backup_policy"}
 
 // laterBlocks are block types of the product that this package does not
 // support yet; they get a clearer message than a typo would.
 var laterBlocks = map[string]bool{
-	"attachment": true, "import": true,
+	"attachment": true,
 }
 
 var namePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)

@@ -53,9 +53,14 @@ func (s *Store) LockWith(ctx context.Context, want state.Lock, timeout time.Dura
 			Info: want.Info, CreatedAt: dbTime(time.Now().UTC())}
 		holder, err := s.tryLock(ctx, mine)
 		if err != nil {
-			if locked != nil && ctx.Err() != nil {
+			switch {
+			case locked != nil && ctx.Err() != nil:
 				// The wait ended during a retry: still say who held it.
 				return state.Lock{}, fmt.Errorf("%w: %w", locked, ctx.Err())
+			case ctx.Err() != nil:
+				// The driver's own error ("canceling statement due to user
+				// request") is only the cancellation seen from the server.
+				return state.Lock{}, fmt.Errorf("state: lock stack %q: %w", stack, ctx.Err())
 			}
 			return state.Lock{}, fmt.Errorf("state: lock stack %q: %w", stack, err)
 		}

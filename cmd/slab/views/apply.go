@@ -29,6 +29,10 @@ func verbsOf(c *planner.Change, phase planner.Phase) verbs {
 	switch {
 	case phase == planner.PhaseDestroy:
 		return verbs{"Destroying...", "Destruction complete", "destruction"}
+	case c.Import != nil && c.Action == planner.NoOp:
+		return verbs{"Importing...", "Import complete", "import"}
+	case c.Import != nil:
+		return verbs{"Importing and modifying...", "Import and modifications complete", "import"}
 	case c.Action == planner.Update:
 		return verbs{"Modifying...", "Modifications complete", "modification"}
 	}
@@ -54,6 +58,9 @@ func (h *ApplyHooks) event(typ string, c *planner.Change, phase planner.Phase, e
 func actionName(c *planner.Change, phase planner.Phase) string {
 	if phase == planner.PhaseDestroy {
 		return "delete"
+	}
+	if c.Import != nil && c.Action == planner.NoOp {
+		return "import"
 	}
 	if c.Action == planner.Update {
 		return "update"
@@ -113,7 +120,7 @@ func WriteApplySummary(w io.Writer, p *planner.Plan, res *planner.Result, jsonOu
 	}
 	if jsonOut {
 		raw, _ := json.Marshal(map[string]any{"type": "change_summary", "changes": map[string]any{
-			"add": s.Add, "change": s.Change, "remove": s.Destroy, "failed": len(res.Failed), "skipped": len(res.Skipped),
+			"import": s.Import, "add": s.Add, "change": s.Change, "remove": s.Destroy, "failed": len(res.Failed), "skipped": len(res.Skipped),
 			"operation": operation(p)}, "serial": res.Serial})
 		fmt.Fprintln(w, string(raw))
 		return
@@ -130,7 +137,11 @@ func WriteApplySummary(w io.Writer, p *planner.Plan, res *planner.Result, jsonOu
 		fmt.Fprintf(w, "\n%s %s Resources: %d destroyed.\n", word, status, s.Destroy)
 		return
 	}
-	fmt.Fprintf(w, "\n%s %s Resources: %d added, %d changed, %d destroyed.\n", word, status, s.Add, s.Change, s.Destroy)
+	imported := ""
+	if s.Import > 0 {
+		imported = fmt.Sprintf("%d imported, ", s.Import)
+	}
+	fmt.Fprintf(w, "\n%s %s Resources: %s%d added, %d changed, %d destroyed.\n", word, status, imported, s.Add, s.Change, s.Destroy)
 }
 
 func operation(p *planner.Plan) string {
@@ -156,7 +167,7 @@ func countDone(p *planner.Plan, res *planner.Result) planner.Summary {
 			continue
 		}
 		sub := (&planner.Plan{Changes: []*planner.Change{c}}).Summary()
-		s.Add, s.Change, s.Destroy = s.Add+sub.Add, s.Change+sub.Change, s.Destroy+sub.Destroy
+		s.Import, s.Add, s.Change, s.Destroy = s.Import+sub.Import, s.Add+sub.Add, s.Change+sub.Change, s.Destroy+sub.Destroy
 	}
 	return s
 }

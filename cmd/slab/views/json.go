@@ -5,6 +5,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/slab-storage/slab/planner"
 	"github.com/slab-storage/slab/planner/schedule"
@@ -14,18 +15,25 @@ import (
 // jsonPlan follows the shape of `terraform show -json` for plans, plus
 // slab's placements.
 type jsonPlan struct {
-	FormatVersion   string          `json:"format_version"`
-	SlabVersion     string          `json:"slab_version"`
-	Stack           string          `json:"stack"`
-	Lineage         string          `json:"lineage"`
-	Serial          int64           `json:"serial"`
-	Destroy         bool            `json:"destroy,omitempty"`
-	RefreshOnly     bool            `json:"refresh_only,omitempty"`
-	ResourceDrift   []jsonResChange `json:"resource_drift,omitempty"`
-	ResourceChanges []jsonResChange `json:"resource_changes"`
-	Placements      []jsonPlacement `json:"placements,omitempty"`
-	Summary         map[string]int  `json:"summary"`
-	Errored         bool            `json:"errored"`
+	FormatVersion   string              `json:"format_version"`
+	SlabVersion     string              `json:"slab_version"`
+	Stack           string              `json:"stack"`
+	Lineage         string              `json:"lineage"`
+	Serial          int64               `json:"serial"`
+	Destroy         bool                `json:"destroy,omitempty"`
+	RefreshOnly     bool                `json:"refresh_only,omitempty"`
+	ResourceDrift   []jsonResChange     `json:"resource_drift,omitempty"`
+	ResourceChanges []jsonResChange     `json:"resource_changes"`
+	Placements      []jsonPlacement     `json:"placements,omitempty"`
+	Unmanaged       []planner.Unmanaged `json:"unmanaged,omitempty"`
+	Summary         map[string]int      `json:"summary"`
+	// Applyable, Complete and Errored mean what they do in Terraform's
+	// plan JSON: a targeted plan is not complete.
+	Applyable bool     `json:"applyable"`
+	Complete  bool     `json:"complete"`
+	Errored   bool     `json:"errored"`
+	Targets   []string `json:"targets,omitempty"`
+	Timestamp string   `json:"timestamp"`
 }
 
 type jsonResChange struct {
@@ -50,6 +58,14 @@ type jsonChange struct {
 	BeforeSensitive map[string]bool `json:"before_sensitive"`
 	AfterSensitive  map[string]bool `json:"after_sensitive"`
 	ReplacePaths    [][]string      `json:"replace_paths,omitempty"`
+	// Importing is set when the object is adopted by this plan.
+	Importing *jsonImporting `json:"importing,omitempty"`
+}
+
+type jsonImporting struct {
+	ID   string `json:"id"`
+	Pool string `json:"pool"`
+	Ref  string `json:"ref,omitempty"`
 }
 
 type jsonPlacement struct {
@@ -91,7 +107,10 @@ func WritePlanJSON(w io.Writer, p *planner.Plan) error {
 	out := jsonPlan{
 		FormatVersion: "1.0", SlabVersion: p.SlabVersion, Stack: p.Stack, Lineage: p.Lineage, Serial: p.Serial,
 		Destroy: p.Destroy, RefreshOnly: p.RefreshOnly, ResourceChanges: []jsonResChange{},
-		Summary: map[string]int{"add": s.Add, "change": s.Change, "destroy": s.Destroy},
+		Summary:   map[string]int{"import": s.Import, "add": s.Add, "change": s.Change, "destroy": s.Destroy},
+		Unmanaged: p.Unmanaged,
+		Applyable: p.HasChanges(), Complete: len(p.Targets) == 0, Targets: p.Targets,
+		Timestamp: p.CreatedAt.UTC().Format(time.RFC3339),
 	}
 	for _, d := range p.Drift {
 		out.ResourceDrift = append(out.ResourceDrift, jsonResChange{
@@ -110,6 +129,9 @@ func WritePlanJSON(w io.Writer, p *planner.Plan) error {
 		jc := newJSONChange(c.Kind, c.Action, before, after, c.Sensitive)
 		for _, u := range c.AfterUnknown {
 			jc.AfterUnknown[u] = true
+		}
+		if im := c.Import; im != nil {
+			jc.Importing = &jsonImporting{ID: im.ID, Pool: im.Pool, Ref: im.Ref}
 		}
 		for _, rp := range c.ReplacePaths {
 			jc.ReplacePaths = append(jc.ReplacePaths, []string{rp})

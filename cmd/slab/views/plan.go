@@ -26,6 +26,9 @@ func WritePlan(w io.Writer, p *planner.Plan) {
 	if len(p.Drift) > 0 {
 		writeDrift(w, p)
 	}
+	if len(p.Unmanaged) > 0 {
+		writeUnmanaged(w, p.Unmanaged)
+	}
 	if p.RefreshOnly {
 		if len(p.Drift) == 0 {
 			fmt.Fprintln(w, "\nNo changes. The recorded state matches what the pools hold.")
@@ -41,14 +44,18 @@ func WritePlan(w io.Writer, p *planner.Plan) {
 	}
 	fmt.Fprintln(w, "\nslab will perform the following actions:")
 	for _, c := range p.Changes {
-		if c.Action == planner.NoOp {
+		if c.Action == planner.NoOp && c.Import == nil {
 			continue
 		}
 		fmt.Fprintln(w)
 		writeChange(w, c)
 	}
 	s := p.Summary()
-	fmt.Fprintf(w, "\nPlan: %d to add, %d to change, %d to destroy.\n", s.Add, s.Change, s.Destroy)
+	imports := ""
+	if s.Import > 0 {
+		imports = fmt.Sprintf("%d to import, ", s.Import)
+	}
+	fmt.Fprintf(w, "\nPlan: %s%d to add, %d to change, %d to destroy.\n", imports, s.Add, s.Change, s.Destroy)
 	if lost := p.DataLoss(); len(lost) > 0 {
 		fmt.Fprintf(w, "\nWarning: this plan destroys the data of %d object%s: %s\n", len(lost), plural(len(lost)), strings.Join(lost, ", "))
 	}
@@ -74,6 +81,24 @@ func writeDrift(w io.Writer, p *planner.Plan) {
 	fmt.Fprintln(w, "\nUnless you have made equivalent changes to your configuration, the actions below undo or respond to these changes.")
 }
 
+// writeUnmanaged names what the pools hold that no stack records.
+func writeUnmanaged(w io.Writer, objs []planner.Unmanaged) {
+	fmt.Fprintln(w, "\nNote: Objects on the pools that no stack manages")
+	fmt.Fprintln(w, "\nslab found these on the declared pools and will never delete them. To manage one, declare its block and import it:")
+	fmt.Fprintln(w, "slab import ADDRESS ID, or an import { to = ADDRESS, id = \"ID\" } block.")
+	fmt.Fprintln(w)
+	for _, o := range objs {
+		what := o.Kind
+		switch o.Kind {
+		case "file":
+			what = "file to adopt"
+		case "snapshot":
+			what = "snapshot of volume " + o.VolumeID
+		}
+		fmt.Fprintf(w, "  %s: %s, %d GiB, id %s\n", o.Pool, what, o.SizeGiB, o.ID)
+	}
+}
+
 func writeChange(w io.Writer, c *planner.Change) {
 	head := headline(c)
 	if c.DestroysData {
@@ -84,13 +109,24 @@ func writeChange(w io.Writer, c *planner.Change) {
 		}
 	}
 	fmt.Fprintf(w, "  # %s %s\n", c.Address, head)
+	if c.Import != nil {
+		from := "id " + strconv.Quote(c.Import.ID) + " on " + c.Import.Pool
+		if c.Import.Ref != "" {
+			from = "file " + strconv.Quote(c.Import.Ref) + " of " + c.Import.Pool + ", which becomes volume " + c.Import.ID
+		}
+		fmt.Fprintf(w, "  # (imported from %s)\n", from)
+	}
 	if c.Detail != "" && c.Action != planner.Replace && c.Action != planner.CreateThenDelete {
 		fmt.Fprintf(w, "  # (%s)\n", c.Detail)
 	}
 	if p := c.Placement; p != nil {
 		fmt.Fprintf(w, "  # placement: %s\n", placementLine(p))
 	}
-	fmt.Fprintf(w, "%s %s %q {\n", symbols[c.Action], c.Kind, c.Name)
+	sym := symbols[c.Action]
+	if c.Import != nil && c.Action == planner.NoOp {
+		sym = "   "
+	}
+	fmt.Fprintf(w, "%s %s %q {\n", sym, c.Kind, c.Name)
 	var before, after map[string]any
 	if c.Action != planner.Create {
 		before = c.Before
@@ -103,6 +139,9 @@ func writeChange(w io.Writer, c *planner.Change) {
 }
 
 func headline(c *planner.Change) string {
+	if c.Import != nil && c.Action == planner.NoOp {
+		return "will be imported"
+	}
 	switch c.Action {
 	case planner.Create:
 		return "will be created"

@@ -1,0 +1,6 @@
+backend "b" {
+  driver = "file"
+  pool "p" {
+    path = "pool
+  }
+}

@@ -1,0 +1,9 @@
+backend "b" {
+  driver = "file"
+  pool "p" {
+    path = "pool"
+  }
+}
+volume "a" {
+  sise = 1
+}

@@ -1,0 +1,6 @@
+volume_type "gold" {
+  quota {
+    volumes   = 10
+    gigabytes = -5
+  }
+}

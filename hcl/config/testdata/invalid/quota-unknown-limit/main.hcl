@@ -1,0 +1,5 @@
+slab {
+  quota {
+    volume = 10
+  }
+}
