@@ -366,3 +366,83 @@ volume "r" {
 		t.Errorf("restored volume is %s (%s), want error naming the backup", r.Status, r.StatusReason)
 	}
 }
+
+func TestBackupQuotasCountTheCatalogAndThePlan(t *testing.T) {
+	const cfg = `
+slab {
+  quota {
+    backups          = 2
+    backup_gigabytes = 3
+  }
+}
+` + backupBase + `
+volume_type "gold" {
+  quota { backups = 1 }
+}
+volume "small" { size = 1 }
+volume "big" {
+  size = 2
+  type = volume_type.gold
+}
+`
+	f := newFixture(t, cfg+`
+backup "a" {
+  volume     = volume.small
+  repository = backup_repository.nas
+}
+backup "b" {
+  volume     = volume.big
+  repository = backup_repository.nas
+}
+`)
+	// 1 + 2 GiB in two backups: both stack limits reached, not passed.
+	f.apply(f.mustPlan(Options{}))
+
+	for _, tc := range []struct{ name, extra, want string }{
+		{"a third backup passes the stack's count", `
+backup "c" {
+  volume     = volume.small
+  repository = backup_repository.nas
+}`, `Quota exceeded: backups of stack "default"`},
+		{"a second backup of a gold volume passes the type's count", `
+backup "c" {
+  volume     = volume.big
+  repository = backup_repository.nas
+}`, "Quota exceeded: backups of volume_type.gold"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f.write(cfg + `
+backup "a" {
+  volume     = volume.small
+  repository = backup_repository.nas
+}
+backup "b" {
+  volume     = volume.big
+  repository = backup_repository.nas
+}` + tc.extra)
+			_, diags := f.plan(Options{})
+			var all []string
+			for _, d := range diags {
+				all = append(all, d.Summary)
+			}
+			if !slices.Contains(all, tc.want) {
+				t.Errorf("diagnostics %q, want %q", all, tc.want)
+			}
+		})
+	}
+	t.Run("replacing a backup frees its place first", func(t *testing.T) {
+		f.write(cfg + `
+backup "a" {
+  volume      = volume.small
+  repository  = backup_repository.nas
+  description = "again"
+}
+backup "b" {
+  volume     = volume.big
+  repository = backup_repository.nas
+}`)
+		if _, diags := f.plan(Options{}); diags.HasErrors() {
+			t.Errorf("replacing a backup within the quota: %v", diags)
+		}
+	})
+}
