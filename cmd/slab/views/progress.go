@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/slab-storage/slab/drivers/backup"
 )
 
 // Progress renders a long operation (backup, restore, verify) as it runs:
@@ -22,11 +24,11 @@ type Progress struct {
 	// Now is the clock; nil means time.Now. Tests pass a fake one.
 	Now func() time.Time
 
-	mu       sync.Mutex
-	start    time.Time
-	last     time.Time
-	lastDone int64
-	drawn    bool
+	mu    sync.Mutex
+	meter *backup.Meter // rate over the last seconds, ETA at that rate
+	start time.Time
+	last  time.Time
+	drawn bool
 }
 
 // Progress implements the engine's progress callback: done of total bytes.
@@ -34,9 +36,11 @@ func (p *Progress) Progress(done, total int64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.now()
-	if p.start.IsZero() {
+	if p.meter == nil {
+		p.meter = backup.NewMeter(p.now)
 		p.start, p.last = now, now
 	}
+	p.meter.Progress(done, total)
 	interval := p.Interval
 	if interval == 0 {
 		interval = 10 * time.Second
@@ -51,8 +55,8 @@ func (p *Progress) Progress(done, total int64) {
 	if !final && !p.drawn && !p.Terminal && now.Sub(p.start) < interval {
 		return // a short operation logs only its last line
 	}
-	p.last, p.lastDone, p.drawn = now, done, true
-	line := ProgressLine(p.Label, done, total, now.Sub(p.start), p.Terminal)
+	p.last, p.drawn = now, true
+	line := ProgressLine(p.Label, p.meter.Reading(), p.Terminal)
 	if p.Terminal {
 		fmt.Fprintf(p.W, "\r%s\x1b[K", line)
 		if final {
@@ -71,31 +75,26 @@ func (p *Progress) now() time.Time {
 }
 
 // ProgressLine is one rendering: a bar (on a terminal), the percentage,
-// bytes done of total, the average rate so far and the time left at that
-// rate.
-func ProgressLine(label string, done, total int64, elapsed time.Duration, bar bool) string {
+// bytes done of total, the rate over the last seconds and the time left
+// at that rate (or, once done, how long it took).
+func ProgressLine(label string, r backup.Reading, bar bool) string {
 	var b strings.Builder
 	b.WriteString(label)
-	pct := 100.0
-	if total > 0 {
-		pct = 100 * float64(done) / float64(total)
-	}
+	pct := 100 * r.Fraction()
 	if bar {
 		const width = 30
-		filled := int(pct / 100 * width)
-		filled = max(0, min(filled, width))
+		filled := max(0, min(int(pct/100*width), width))
 		fmt.Fprintf(&b, " [%s%s]", strings.Repeat("=", filled), strings.Repeat(" ", width-filled))
 	}
-	fmt.Fprintf(&b, " %3.0f%% %s / %s", pct, Bytes(done), Bytes(total))
-	if elapsed > 0 && done > 0 {
-		rate := float64(done) / elapsed.Seconds()
-		fmt.Fprintf(&b, ", %s/s", Bytes(int64(rate)))
-		if done < total {
-			eta := time.Duration(float64(total-done) / rate * float64(time.Second))
-			fmt.Fprintf(&b, ", ETA %s", eta.Round(time.Second))
-		} else {
-			fmt.Fprintf(&b, ", took %s", elapsed.Round(100*time.Millisecond))
-		}
+	fmt.Fprintf(&b, " %3.0f%% %s / %s", pct, Bytes(r.Done), Bytes(r.Total))
+	if r.Rate > 0 {
+		fmt.Fprintf(&b, ", %s/s", Bytes(int64(r.Rate)))
+	}
+	switch {
+	case r.Done >= r.Total && r.Elapsed > 0:
+		fmt.Fprintf(&b, ", took %s", r.Elapsed.Round(100*time.Millisecond))
+	case r.ETA > 0:
+		fmt.Fprintf(&b, ", ETA %s", r.ETA.Round(time.Second))
 	}
 	return b.String()
 }

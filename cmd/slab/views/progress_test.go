@@ -75,3 +75,25 @@ func TestBytes(t *testing.T) {
 		}
 	}
 }
+
+func TestProgressRateFollowsRecentSpeed(t *testing.T) {
+	var out strings.Builder
+	clk := &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	p := &Progress{W: &out, Label: "backup", Interval: 30 * time.Second, Now: clk.now}
+	const total = 1 << 30
+	done := int64(0)
+	for i := 0; i < 30; i++ { // 10 MiB/s for 20 s, then 1 MiB/s
+		p.Progress(done, total)
+		clk.t = clk.t.Add(time.Second)
+		if i < 20 {
+			done += 10 << 20
+		} else {
+			done += 1 << 20
+		}
+	}
+	p.Progress(done, total)
+	line := strings.TrimSpace(out.String())
+	if !strings.Contains(line, "1.0 MiB/s") {
+		t.Errorf("line %q: want the rate of the last ten seconds, 1.0 MiB/s, not the average", line)
+	}
+}
