@@ -446,3 +446,89 @@ backup "b" {
 		}
 	})
 }
+
+func TestARestoredVolumeMustHoldItsBackup(t *testing.T) {
+	f := newFixture(t, backupBase+`
+volume "v" { size = 2 }
+backup "a" {
+  volume     = volume.v
+  repository = backup_repository.nas
+}
+volume "r" {
+  size   = 1
+  source = { backup = backup.a }
+}
+`)
+	// Checked against the volume's size while the backup is only planned…
+	_, diags := f.plan(Options{})
+	if !diags.HasErrors() || !strings.Contains(diags.Error(), "Volume is smaller than its backup") || diags[0].Subject == nil {
+		t.Fatalf("diags = %v, want a refusal at size", diags)
+	}
+	// …and against the recorded backup once it exists.
+	f.write(backupBase + `
+volume "v" { size = 2 }
+backup "a" {
+  volume     = volume.v
+  repository = backup_repository.nas
+}
+`)
+	f.apply(f.mustPlan(Options{}))
+	f.write(backupBase + `
+volume "v" { size = 2 }
+backup "a" {
+  volume     = volume.v
+  repository = backup_repository.nas
+}
+volume "r" {
+  size   = 1
+  source = { backup = backup.a }
+}
+`)
+	if _, diags := f.plan(Options{}); !diags.HasErrors() || !strings.Contains(diags.Error(), "holds 2 GiB") {
+		t.Errorf("diags = %v, want a refusal naming the backup's 2 GiB", diags)
+	}
+}
+
+func TestAPolicyChainsOnlyToItsOwnBackups(t *testing.T) {
+	const cfg = backupBase + `
+volume "v" { size = 1 }
+backup "block" {
+  volume     = volume.v
+  repository = backup_repository.nas
+}
+`
+	f := newFixture(t, cfg)
+	t0 := time.Date(2026, 3, 1, 2, 0, 0, 0, time.UTC)
+	f.applyAt(f.mustPlan(Options{Now: func() time.Time { return t0 }}), t0)
+	f.write(cfg + `
+backup_policy "daily" {
+  volumes     = [volume.v]
+  repository  = backup_repository.nas
+  every       = "24h"
+  keep        = 3
+  incremental = true
+}
+`)
+	t1 := t0.Add(time.Hour)
+	p := f.mustPlan(Options{Now: func() time.Time { return t1 }})
+	for _, c := range p.Changes {
+		if c.Kind == "backup" && c.Action == Create && c.After["parent"] != nil {
+			t.Errorf("%s chains to %v; the policy has no backup of its own yet", c.Address, c.After["parent"])
+		}
+	}
+	f.applyAt(p, t1)
+	// The block can go: nothing of the policy depends on it.
+	f.write(backupBase + `
+volume "v" { size = 1 }
+backup_policy "daily" {
+  volumes     = [volume.v]
+  repository  = backup_repository.nas
+  every       = "24h"
+  keep        = 3
+  incremental = true
+}
+`)
+	if _, diags := f.plan(Options{Now: func() time.Time { return t1 }}); diags.HasErrors() {
+		t.Errorf("removing the backup block: %v", diags)
+	}
+}

@@ -174,7 +174,16 @@ func (p *planner) planPolicy(pol *config.BackupPolicy, now time.Time, planned *[
 			repositoryAttrs(p.cfg, pol.Repository, c.After)
 			c.Detail = dueReason(mine, pol.Every, now)
 			if pol.Incremental {
-				p.chooseParent(c, *planned, pol.Keep)
+				// A policy chains only to its own backups, so that its
+				// chains stay its own to prune, and removing a backup
+				// block never meets a policy's incremental chained to it.
+				var own []*state.Backup
+				for _, b := range *planned {
+					if b.Policy == pol.Address {
+						own = append(own, b)
+					}
+				}
+				p.chooseParent(c, own, pol.Keep)
 			}
 			p.add(c)
 			if volID != "" {
