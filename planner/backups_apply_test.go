@@ -302,68 +302,109 @@ backup "b" {
 	}
 }
 
-func TestACorruptBackupLeavesTheRestoredVolumeInError(t *testing.T) {
-	f := newFixture(t, backupBase+`
+func TestADamagedBackupLeavesTheRestoredVolumeInError(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		damage func(t *testing.T, dir string) (object string)
+	}{
+		{"a flipped bit in an object", func(t *testing.T, dir string) string {
+			chunk := firstChunk(t, dir)
+			data, err := os.ReadFile(chunk)
+			if err != nil {
+				t.Fatal(err)
+			}
+			data[len(data)/2] ^= 0x10
+			writeBytes(t, chunk, data)
+			return filepath.Base(chunk)
+		}},
+		{"a truncated object", func(t *testing.T, dir string) string {
+			chunk := firstChunk(t, dir)
+			if err := os.Truncate(chunk, 100); err != nil {
+				t.Fatal(err)
+			}
+			return filepath.Base(chunk)
+		}},
+		{"a deleted object", func(t *testing.T, dir string) string {
+			chunk := firstChunk(t, dir)
+			if err := os.Remove(chunk); err != nil {
+				t.Fatal(err)
+			}
+			return filepath.Base(chunk)
+		}},
+		{"a damaged manifest", func(t *testing.T, dir string) string {
+			manifest := filepath.Join(dir, backup.ManifestName)
+			data, err := os.ReadFile(manifest)
+			if err != nil {
+				t.Fatal(err)
+			}
+			writeBytes(t, manifest, data[:len(data)/2])
+			return ""
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, backupBase+`
+volume "v" { size = 1 }
+`)
+			f.apply(f.mustPlan(Options{}))
+			scribble(t, f.volumeAt("volume.v").ProviderLocation, 0, 3<<20, 700<<20)
+			withBackup := backupBase + `
 volume "v" { size = 1 }
 backup "a" {
   volume     = volume.v
   repository = backup_repository.nas
 }
-`)
-	f.apply(f.mustPlan(Options{}))
-	scribble(t, f.volumeAt("volume.v").ProviderLocation, 0)
-	// Retake with data: replace the backup by changing its description.
-	f.write(backupBase + `
-volume "v" { size = 1 }
-backup "a" {
-  volume      = volume.v
-  repository  = backup_repository.nas
-  description = "with data"
-}
-`)
-	f.apply(f.mustPlan(Options{}))
-	b := f.read().Backups[0]
-	chunks, _ := filepath.Glob(filepath.Join(f.dir, "repo", "backup-"+b.ID, "chunk-*"))
-	if len(chunks) == 0 {
-		t.Fatal("the backup stored no chunk")
-	}
-	data, err := os.ReadFile(chunks[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	data[len(data)/2] ^= 0x10
-	if err := os.WriteFile(chunks[0], data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	f.write(backupBase + `
-volume "v" { size = 1 }
-backup "a" {
-  volume      = volume.v
-  repository  = backup_repository.nas
-  description = "with data"
-}
+`
+			f.write(withBackup)
+			f.apply(f.mustPlan(Options{}))
+			b := f.read().Backups[0]
+			object := tc.damage(t, filepath.Join(f.dir, "repo", "backup-"+b.ID))
+
+			f.write(withBackup + `
 volume "r" {
   size   = 1
   source = { backup = backup.a }
 }
 `)
-	p := f.mustPlan(Options{})
-	pools := NewPoolSet(p.Pools)
-	defer pools.Close()
-	res, err := Apply(context.Background(), p, ApplyOptions{Store: f.store, Pools: pools})
-	if err != nil {
+			p := f.mustPlan(Options{})
+			pools := NewPoolSet(p.Pools)
+			defer pools.Close()
+			res, err := Apply(context.Background(), p, ApplyOptions{Store: f.store, Pools: pools})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Failed) != 1 || res.Failed[0].Address != "volume.r" {
+				t.Fatalf("failed steps = %v, want volume.r", res.Failed)
+			}
+			msg := res.Failed[0].Err.Error()
+			if !strings.Contains(msg, b.ID) || !strings.Contains(msg, object) {
+				t.Errorf("error %q does not name backup %s and object %q", msg, b.ID, object)
+			}
+			r := f.volumeAt("volume.r")
+			if r.Status != "error" || !strings.Contains(r.StatusReason, b.ID) {
+				t.Errorf("restored volume is %s (%s), want error naming the backup", r.Status, r.StatusReason)
+			}
+			// The next plan replaces the volume that failed, as any failed create.
+			if c := f.mustPlan(Options{}).Change("volume.r"); c == nil || c.Action != Replace {
+				t.Errorf("next plan for volume.r: %+v, want a replacement", c)
+			}
+		})
+	}
+}
+
+func firstChunk(t *testing.T, dir string) string {
+	t.Helper()
+	chunks, _ := filepath.Glob(filepath.Join(dir, "chunk-*"))
+	if len(chunks) == 0 {
+		t.Fatal("the backup stored no data object")
+	}
+	sort.Strings(chunks)
+	return chunks[0]
+}
+
+func writeBytes(t *testing.T, path string, data []byte) {
+	t.Helper()
+	if err := os.WriteFile(path, data, 0o600); err != nil {
 		t.Fatal(err)
-	}
-	if len(res.Failed) != 1 || res.Failed[0].Address != "volume.r" {
-		t.Fatalf("failed steps = %v, want volume.r", res.Failed)
-	}
-	msg := res.Failed[0].Err.Error()
-	if !strings.Contains(msg, b.ID) || !strings.Contains(msg, filepath.Base(chunks[0])) {
-		t.Errorf("error %q does not name backup %s and object %s", msg, b.ID, filepath.Base(chunks[0]))
-	}
-	r := f.volumeAt("volume.r")
-	if r.Status != "error" || !strings.Contains(r.StatusReason, b.ID) {
-		t.Errorf("restored volume is %s (%s), want error naming the backup", r.Status, r.StatusReason)
 	}
 }
 
