@@ -143,6 +143,12 @@ func TestDeleteAndDependents(t *testing.T) {
 	if got := backup.Dependents(list, "b1"); !slices.Equal(got, []string{"b2"}) {
 		t.Errorf("Dependents(b1) = %v, want [b2]", got)
 	}
+	if got := backup.Newest(list, "v"); got == nil || got.ID != "c1" {
+		t.Errorf("Newest(v) = %v, want c1", got)
+	}
+	if got := backup.Newest(list, "w"); got != nil {
+		t.Errorf("Newest(w) = %v, want none", got.ID)
+	}
 	if got := backup.Dependents(list, "b2"); len(got) != 0 {
 		t.Errorf("Dependents(b2) = %v, want none", got)
 	}
@@ -214,4 +220,43 @@ func TestProgress(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("verify")
+}
+
+// TestRestoreRefusals: a target smaller than the backup is refused before
+// anything is written; a parent whose hash list is damaged cannot anchor
+// an incremental.
+func TestRestoreRefusals(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, filepath.Join(t.TempDir(), "pool"), map[string]string{"reflink": "never"}, backup.Options{})
+	vol := e.createVolume(t, "v", 2)
+	writeAt(t, vol, 1<<30, filler(rand.New(rand.NewPCG(15, 16)), 64<<10, false))
+	e.takeBackup(t, "v", "b1", "")
+
+	small := e.createVolume(t, "small", 1)
+	dst, err := e.pool.OpenRestoreTarget(t.Context(), "small")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = backup.Restore(t.Context(), e.repo, "b1", dst, nil)
+	dst.Close()
+	wantErr(t, err, "restore backup b1", "the target volume is 1073741824 bytes, smaller than the backup's 2147483648")
+	if a := allocated(t, small); a != 0 {
+		t.Errorf("a refused restore wrote %d bytes", a)
+	}
+	_, err = backup.Restore(t.Context(), e.repo, "nope", dst, nil)
+	if !errors.Is(err, backup.ErrNotFound) {
+		t.Errorf("restore of a missing backup = %v, want ErrNotFound", err)
+	}
+
+	hashes := filepath.Join(e.repo.Path(), "backup-b1", backup.HashesName)
+	b, err := os.ReadFile(hashes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[0] ^= 1
+	if err := os.WriteFile(hashes, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = e.backup(t.Context(), "v", "b2", "b1")
+	wantErr(t, err, "backup b1 is damaged: object hashes: checksum mismatch")
 }

@@ -8,8 +8,13 @@
 // that drivers.BackupImage and drivers.RestoreTarget satisfy, and
 // repositories only through Repository (a flat object store per backup
 // ID), which the posix sub-package implements on a directory and an
-// object store could implement the same way. Which backups to take, keep
-// or delete is the planner's policy, not the engine's.
+// object store could implement the same way; repository drivers register
+// by name (OpenRepository). BackupVolume and RestoreVolume run the engine
+// against a drivers.BackupPool in the order the invariants need (snapshot,
+// back up, keep the snapshot only once committed; restore, then sync).
+// Progress is reported as bytes done of a total; Meter turns that into a
+// rate and an ETA for a renderer, without drawing anything. Which backups
+// to take, keep or delete is the planner's policy, not the engine's.
 //
 // Invariants:
 //   - A backup exists (is listed, restorable, a valid parent) only when

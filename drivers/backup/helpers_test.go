@@ -66,31 +66,14 @@ func (e *env) takeBackup(t testing.TB, vol, id, parent string) (*backup.Manifest
 }
 
 func (e *env) backup(ctx context.Context, vol, id, parent string) (*backup.Manifest, backup.Stats, error) {
-	img, err := e.pool.OpenBackupImage(ctx, drivers.BackupImageRequest{VolumeID: vol, BackupID: id, ParentBackupID: parent})
-	if err != nil {
-		return nil, backup.Stats{}, err
-	}
-	defer img.Close()
-	m, st, err := backup.Backup(ctx, e.repo, img, backup.Request{ID: id, VolumeID: vol, ParentID: parent}, e.opts)
-	if err != nil {
-		return nil, st, err
-	}
-	return m, st, img.Keep(ctx)
+	return backup.BackupVolume(ctx, e.pool, e.repo, backup.Request{ID: id, VolumeID: vol, ParentID: parent}, e.opts)
 }
 
 // restore restores backup id into a new volume and returns its path.
 func (e *env) restore(t testing.TB, id, vol string, sizeGiB int) (string, backup.Stats, error) {
 	t.Helper()
 	path := e.createVolume(t, vol, sizeGiB)
-	dst, err := e.pool.OpenRestoreTarget(t.Context(), vol)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer dst.Close()
-	st, err := backup.Restore(t.Context(), e.repo, id, dst, nil)
-	if err == nil {
-		err = dst.Sync()
-	}
+	st, err := backup.RestoreVolume(t.Context(), e.pool, vol, e.repo, id, nil)
 	return path, st, err
 }
 

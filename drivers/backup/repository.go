@@ -3,6 +3,9 @@ package backup
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
+	"sync"
 )
 
 // Repository stores a backup's objects under its ID: a flat name space
@@ -28,3 +31,63 @@ type Repository interface {
 
 // ErrObjectNotFound is wrapped by Repository.Get for a missing object.
 var ErrObjectNotFound = errors.New("object not found")
+
+// RepositoryConfig is what a repository driver needs to open one
+// repository; it comes from a `backup_repository` block.
+type RepositoryConfig struct {
+	Path    string            // posix: the directory
+	Options map[string]string // driver-specific settings
+}
+
+// RepositoryOpener opens one repository of a driver.
+type RepositoryOpener func(cfg RepositoryConfig) (Repository, error)
+
+var (
+	repoMu      sync.RWMutex
+	repoDrivers = map[string]RepositoryOpener{}
+)
+
+// RegisterRepository makes a repository driver available by name; driver
+// packages call it from init.
+func RegisterRepository(name string, open RepositoryOpener) {
+	repoMu.Lock()
+	defer repoMu.Unlock()
+	if _, dup := repoDrivers[name]; dup {
+		panic("backup: RegisterRepository called twice for " + name)
+	}
+	repoDrivers[name] = open
+}
+
+// RepositoryDrivers lists the registered repository drivers, sorted.
+func RepositoryDrivers() []string {
+	repoMu.RLock()
+	defer repoMu.RUnlock()
+	out := make([]string, 0, len(repoDrivers))
+	for n := range repoDrivers {
+		out = append(out, n)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// OpenRepository opens a repository with the named driver.
+func OpenRepository(driver string, cfg RepositoryConfig) (Repository, error) {
+	repoMu.RLock()
+	open, ok := repoDrivers[driver]
+	repoMu.RUnlock()
+	if !ok {
+		return nil, fmt.Errorf("unknown backup repository driver %q (available: %v)", driver, RepositoryDrivers())
+	}
+	return open(cfg)
+}
+
+// Newest returns the newest backup of volumeID in backups (as List sorts
+// them), the parent an incremental chains to, or nil.
+func Newest(backups []*Manifest, volumeID string) *Manifest {
+	for i := len(backups) - 1; i >= 0; i-- {
+		if backups[i].VolumeID == volumeID {
+			return backups[i]
+		}
+	}
+	return nil
+}

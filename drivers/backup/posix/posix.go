@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -36,6 +37,18 @@ type Repo struct {
 }
 
 var _ backup.Repository = (*Repo)(nil)
+
+// DriverName is the name the repository driver registers under.
+const DriverName = "posix"
+
+func init() {
+	backup.RegisterRepository(DriverName, func(cfg backup.RepositoryConfig) (backup.Repository, error) {
+		if len(cfg.Options) > 0 {
+			return nil, fmt.Errorf("posix backup repository: unknown options %v (it takes none)", slices.Sorted(maps.Keys(cfg.Options)))
+		}
+		return Open(cfg.Path)
+	})
+}
 
 // Open opens the repository directory at path, creating it (mode 0700)
 // when missing, and removes temp files a crash left behind.

@@ -133,3 +133,21 @@ func TestRepo(t *testing.T) {
 		}
 	})
 }
+
+func TestRegistered(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "r")
+	r, err := backup.OpenRepository("posix", backup.RepositoryConfig{Path: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.(*Repo).Path() != dir {
+		t.Errorf("path = %s", r.(*Repo).Path())
+	}
+	if _, err := backup.OpenRepository("posix", backup.RepositoryConfig{Path: dir, Options: map[string]string{"region": "x"}}); err == nil {
+		t.Error("unknown option accepted")
+	}
+	if _, err := backup.OpenRepository("s4", backup.RepositoryConfig{Path: dir}); err == nil || !slices.Contains(backup.RepositoryDrivers(), "posix") {
+		t.Errorf("unknown driver: %v; drivers %v", err, backup.RepositoryDrivers())
+	}
+}
