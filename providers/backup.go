@@ -151,6 +151,10 @@ func (backupKind) Create(ctx context.Context, env Env, op Op) error {
 	if rerr := env.Record(ctx, state.Write{Put: vol, Event: state.Event{Action: "backup", Detail: "backup finished"}}); rerr != nil && err == nil {
 		err = rerr
 	}
+	note := ""
+	if err != nil && m != nil {
+		note, err = "; "+err.Error(), nil // complete; only the kept snapshot is missing
+	}
 	if err != nil {
 		// Clear what the failed attempt stored; the manifest was never
 		// written, so nothing of it looks complete anyway.
@@ -161,35 +165,27 @@ func (backupKind) Create(ctx context.Context, env Env, op Op) error {
 	b.ManifestLocation = filepath.Join(b.RepositoryPath, "backup-"+b.ID, backup.ManifestName)
 	b.Status, b.StatusReason, b.UpdatedAt = StatusAvailable, "", env.Now()
 	return env.Record(ctx, state.Write{Put: b, Event: state.Event{Action: "create", Detail: fmt.Sprintf(
-		"available: %s, %d bytes read, %d stored (%s)", stats.Path, stats.BytesRead, m.StoredBytes, m.Compression)}})
+		"available: %s, %d bytes read, %d stored (%s)%s", stats.Path, stats.BytesRead, m.StoredBytes, m.Compression, note)}})
 }
 
-// takeBackup opens the volume's image and runs the engine; a parent the
-// volume outgrew since the plan was made falls back to a full backup.
+// takeBackup runs the engine against the volume's pool; a parent the
+// volume outgrew since the plan was made falls back to a full backup. A
+// backup whose snapshot could not be kept for the next incremental comes
+// back with its manifest and the error: it is complete all the same, and
+// only the next incremental pays a full read.
 func takeBackup(ctx context.Context, env Env, repo backup.Repository, bp drivers.BackupPool, b *state.Backup, op Op) (*backup.Manifest, backup.Stats, error) {
-	img, err := bp.OpenBackupImage(ctx, drivers.BackupImageRequest{VolumeID: b.VolumeID, BackupID: b.ID, ParentBackupID: b.ParentID})
-	if err != nil {
-		return nil, backup.Stats{}, err
-	}
-	defer img.Close()
 	comp, err := backup.ParseCompression(str(op.After, "compression"))
 	if err != nil {
 		return nil, backup.Stats{}, err
 	}
 	opts := backup.Options{ChunkSize: int64(num(op.After, "chunk_size")), Compression: comp, Progress: progressOf(env, b.Address, "backing up")}
 	req := backup.Request{ID: b.ID, VolumeID: b.VolumeID, ParentID: b.ParentID, Description: b.Description, Created: b.CreatedAt}
-	m, stats, err := backup.Backup(ctx, repo, img, req, opts)
+	m, stats, err := backup.BackupVolume(ctx, bp, repo, req, opts)
 	if errors.Is(err, backup.ErrNeedsFull) {
 		b.ParentID, req.ParentID = "", ""
-		m, stats, err = backup.Backup(ctx, repo, img, req, opts)
+		m, stats, err = backup.BackupVolume(ctx, bp, repo, req, opts)
 	}
-	if err != nil {
-		return nil, stats, err
-	}
-	if err := img.Keep(ctx); err != nil {
-		return nil, stats, err
-	}
-	return m, stats, nil
+	return m, stats, err
 }
 
 func (backupKind) Update(ctx context.Context, env Env, op Op) error {
@@ -258,17 +254,7 @@ func restoreData(ctx context.Context, env Env, b *state.Backup, v *state.Volume)
 	if err != nil {
 		return err
 	}
-	dst, err := bp.OpenRestoreTarget(ctx, v.ID)
-	if err != nil {
-		return err
-	}
-	_, err = backup.Restore(ctx, repo, b.ID, dst, progressOf(env, v.Address, "restoring"))
-	if err == nil {
-		err = dst.Sync()
-	}
-	if cerr := dst.Close(); err == nil {
-		err = cerr
-	}
+	_, err = backup.RestoreVolume(ctx, bp, v.ID, repo, b.ID, progressOf(env, v.Address, "restoring"))
 	return err
 }
 
