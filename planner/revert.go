@@ -57,7 +57,10 @@ func (p *planner) checkReverts() {
 			fail(fmt.Sprintf("%s is %d GiB (%d GiB asked) and %s is %d GiB; a revert needs equal sizes, as Cinder's. Revert first, then extend in a later apply.",
 				c.Address, vol.SizeGiB, size, want, snap.SizeGiB))
 		}
-		c.Detail = joinDetail(c.Detail, "reverts to "+want+" ("+snap.ID+")")
+		c.Detail = joinDetail(c.Detail, "reverts to "+want+" ("+snap.ID+"), discarding what was written since")
+		// What was written since the snapshot is lost: an unattended
+		// apply needs consent, as for a delete.
+		c.DestroysData = true
 	}
 }
 

@@ -32,7 +32,7 @@ snapshot "s" { volume = volume.v }
 }`)
 	p := f.mustPlan(Options{})
 	c := p.Change("volume.v")
-	if c == nil || c.Action != Update || !strings.Contains(c.Detail, "reverts to snapshot.s") {
+	if c == nil || c.Action != Update || !strings.Contains(c.Detail, "reverts to snapshot.s") || !c.DestroysData {
 		t.Fatalf("volume.v change = %+v, want an update that reverts", c)
 	}
 	f.apply(p)

@@ -291,7 +291,12 @@ snapshot "before" { volume = volume.v }
   size      = 1
   revert_to = snapshot.before
 }`)
-	r := mustSlab(t, dir, 0, "apply", "-auto-approve")
+	// A revert discards what was written since the snapshot.
+	r := mustSlab(t, dir, 1, "apply", "-auto-approve")
+	if !strings.Contains(r.stderr, "volume.v") || !strings.Contains(r.stderr, "-allow-data-loss") {
+		t.Errorf("an unattended revert is not refused as data loss:\n%s", r)
+	}
+	r = mustSlab(t, dir, 0, "apply", "-auto-approve", "-allow-data-loss")
 	if !strings.Contains(r.stdout, "reverts to snapshot.before") {
 		t.Errorf("the plan does not say it reverts:\n%s", r)
 	}
