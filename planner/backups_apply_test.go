@@ -573,3 +573,78 @@ backup_policy "daily" {
 		t.Errorf("removing the backup block: %v", diags)
 	}
 }
+
+func TestAnInterruptedRestoreIsNeverAvailable(t *testing.T) {
+	f := newFixture(t, backupBase+`
+volume "v" { size = 1 }
+volume "w" { size = 1 }
+`)
+	f.apply(f.mustPlan(Options{}))
+	// As a crash would leave them: one volume mid-restore, one mid-backup.
+	for addr, status := range map[string]string{"volume.v": "restoring-backup", "volume.w": "backing-up"} {
+		v := f.volumeAt(addr)
+		v.Status = status
+		if _, err := f.store.Apply(context.Background(), "default", state.Write{Put: v, Event: state.Event{Action: "test"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := f.mustPlan(Options{})
+	if c := p.Change("volume.v"); c == nil || c.Action != Replace {
+		t.Errorf("volume.v after an interrupted restore: %+v, want a replacement", c)
+	}
+	if c := p.Change("volume.w"); c == nil || c.Action != NoOp {
+		t.Errorf("volume.w after an interrupted backup: %+v, want no change", c)
+	}
+	f.apply(p)
+	if v, w := f.volumeAt("volume.v"), f.volumeAt("volume.w"); v.Status != "available" || w.Status != "available" {
+		t.Errorf("after the apply: v %s, w %s", v.Status, w.Status)
+	}
+}
+
+func TestABackupDeletedOutsideSlabIsDriftAndTakenAgain(t *testing.T) {
+	const cfg = backupBase + `
+volume "v" { size = 1 }
+backup "a" {
+  volume     = volume.v
+  repository = backup_repository.nas
+}
+backup "b" {
+  volume     = volume.v
+  repository = backup_repository.nas
+}
+`
+	f := newFixture(t, cfg)
+	f.apply(f.mustPlan(Options{}))
+	var a *state.Backup
+	for _, b := range f.read().Backups {
+		if b.Address == "backup.a" {
+			a = b
+		}
+	}
+	if err := os.RemoveAll(filepath.Join(f.dir, "repo", "backup-"+a.ID)); err != nil {
+		t.Fatal(err)
+	}
+	p := f.mustPlan(Options{})
+	if len(p.Drift) != 1 || p.Drift[0].Address != "backup.a" || p.Drift[0].Action != Delete {
+		t.Fatalf("drift = %+v, want backup.a gone", p.Drift)
+	}
+	if c := p.Change("backup.a"); c == nil || c.Action != Create {
+		t.Errorf("backup.a: %+v, want it taken again", c)
+	}
+	f.apply(p)
+	if got := repoIDs(t, filepath.Join(f.dir, "repo")); len(got) != 2 {
+		t.Errorf("repository holds %v after the retake", got)
+	}
+
+	// A repository that holds nothing at all (a share not mounted) is not
+	// evidence that its backups are gone.
+	if err := os.RemoveAll(filepath.Join(f.dir, "repo")); err != nil {
+		t.Fatal(err)
+	}
+	if p := f.mustPlan(Options{}); len(p.Drift) != 0 || p.HasChanges() {
+		t.Errorf("with the repository missing: drift %+v, changes %v", p.Drift, p.HasChanges())
+	}
+	if _, err := os.Stat(filepath.Join(f.dir, "repo")); !os.IsNotExist(err) {
+		t.Errorf("planning created the missing repository directory: %v", err)
+	}
+}

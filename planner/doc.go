@@ -30,7 +30,10 @@
 // (backups_plan.go applies them to plans). A policy's backups have
 // addresses of their own, backup_policy.NAME["VOLUME@TIME"]. A volume's
 // revert_to is checked as Cinder's revert: the latest snapshot, equal
-// sizes (revert.go).
+// sizes (revert.go). Refresh also reads each repository that exists and
+// holds backups: a backup whose manifest is gone is drift
+// (backups_refresh.go); a missing or empty repository proves nothing and
+// is never created by a plan.
 //
 // The scheduler lives in planner/schedule.
 package planner

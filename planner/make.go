@@ -110,6 +110,7 @@ func Make(ctx context.Context, cfg *config.Config, rec *state.State, pools *Pool
 	var drift []*Drift
 	if opts.Refresh {
 		p.refreshed, drift = refresh(rec, p.views, p.addressOf)
+		drift = append(drift, p.refreshBackups(ctx)...)
 		p.drift = drift
 	}
 	plan := &Plan{

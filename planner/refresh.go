@@ -81,8 +81,14 @@ func isFailedCreate(status string) bool { return status == providers.StatusError
 func observedStatus(recorded string) string {
 	switch recorded {
 	case providers.StatusCreating, providers.StatusDeleting, providers.StatusErrorDeleting,
-		providers.StatusExtending, providers.StatusErrorExtending:
+		providers.StatusExtending, providers.StatusErrorExtending,
+		// A backup only reads the volume; a revert replaces it in one
+		// rename and is planned again (revert_to stays unrecorded).
+		providers.StatusBackingUp, providers.StatusReverting:
 		return providers.StatusAvailable
+	case providers.StatusRestoringBackup:
+		// An interrupted restore left partial data: never available.
+		return providers.StatusError
 	}
 	return recorded
 }
