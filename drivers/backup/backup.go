@@ -117,11 +117,10 @@ func newBackupRun(ctx context.Context, repo Repository, src Source, req Request,
 // segment is up to one chunk of block-aligned ranges that the reader
 // hands to a worker; its changed data becomes one object.
 type segment struct {
-	ranges []drivers.Extent
-	n      int64
-	voff   []int64 // per block: its offset in the volume
-	alloc  []bool  // per block: holds data, so it was read into buf
-	buf    []byte  // the ranges' bytes back to back; nil when no data
+	n     int64
+	voff  []int64 // per block: its offset in the volume
+	alloc []bool  // per block: holds data, so it was read into buf
+	buf   []byte  // the ranges' bytes back to back; nil when no data
 }
 
 func (s *segment) blockLen(i int) int64 { return min(HashBlockSize, s.n-int64(i)*HashBlockSize) }
@@ -169,12 +168,10 @@ func (b *backupRun) run(ctx context.Context) (*Manifest, error) {
 	for range cap(free) {
 		free <- nil // allocated on first use
 	}
-	var readErr error
 	go func() {
 		defer close(segs)
-		readErr = b.read(ctx, work, alloc, segs, free)
-		if readErr != nil {
-			cancel(readErr)
+		if err := b.read(ctx, work, alloc, segs, free); err != nil {
+			cancel(err)
 		}
 	}()
 	var wg sync.WaitGroup
@@ -249,10 +246,6 @@ func (b *backupRun) read(ctx context.Context, work, alloc []drivers.Extent, out 
 	for _, w := range work {
 		for off := w.Offset; off < w.End(); {
 			n := min(b.opts.ChunkSize-s.n, w.End()-off)
-			s.ranges = append(s.ranges, drivers.Extent{Offset: off, Length: n})
-			for ai < len(alloc) && alloc[ai].End() <= off {
-				ai++
-			}
 			for k := off; k < off+n; k += HashBlockSize {
 				for ai < len(alloc) && alloc[ai].End() <= k {
 					ai++

@@ -35,16 +35,12 @@ func Restore(ctx context.Context, repo Repository, id string, dst Target, progre
 	pieces := layout(chain)
 	st := Stats{Size: top.Size}
 	var jobs []objectJob
-	type key struct {
-		m    int
-		name string
-	}
-	byObject := map[key]int{}
+	byObject := map[jobKey]int{}
 	for _, p := range pieces {
 		if p.ext == nil {
 			continue
 		}
-		k := key{p.m, p.ext.Object}
+		k := jobKey{p.m, p.ext.Object}
 		i, ok := byObject[k]
 		if !ok {
 			i = len(jobs)
@@ -54,16 +50,13 @@ func Restore(ctx context.Context, repo Repository, id string, dst Target, progre
 		jobs[i].live = append(jobs[i].live, p)
 	}
 	prog := &progressCounter{p: progress, total: top.Size}
-	// Holes first: they are cheap, and the top hash list must agree.
+	if err := checkHoles(top, hashes, pieces); err != nil {
+		return st, err
+	}
+	// Holes first: they are cheap.
 	for _, p := range pieces {
 		if p.ext != nil {
 			continue
-		}
-		for bi := p.off / HashBlockSize; bi < blocks(p.off+p.n); bi++ {
-			want := zeroHash(int(min(HashBlockSize, top.Size-bi*HashBlockSize)))
-			if !bytes.Equal(hashes[bi*sha256.Size:(bi+1)*sha256.Size], want[:]) {
-				return st, &CorruptError{ID: top.ID, Err: fmt.Errorf("block %d is a hole in the chain but not in the hash list", bi)}
-			}
 		}
 		if err := dst.PunchHole(p.off, p.n); err != nil {
 			return st, fmt.Errorf("restore backup %s: punching a hole at %d: %w", id, p.off, err)
@@ -77,14 +70,12 @@ func Restore(ctx context.Context, repo Repository, id string, dst Target, progre
 		if err != nil {
 			return buf, err
 		}
+		if err := j.checkLive(top, hashes, hs); err != nil {
+			return buf, err
+		}
 		for _, p := range j.live {
 			rel := p.ext.ObjectOffset + p.off - p.ext.Offset
 			part := data[rel : rel+p.n]
-			k := rel / HashBlockSize
-			if bi, ok := checkBlocks(hashes, p.off/HashBlockSize, hs[k:k+blocks(p.n)]); !ok {
-				return buf, &CorruptError{ID: j.m.ID, Object: j.obj.Name,
-					Err: fmt.Errorf("block %d does not match backup %s's hash list", bi, top.ID)}
-			}
 			if _, err := dst.WriteAt(part, p.off); err != nil {
 				return buf, fmt.Errorf("restore backup %s: writing at %d: %w", id, p.off, err)
 			}
@@ -102,6 +93,36 @@ func Restore(ctx context.Context, repo Repository, id string, dst Target, progre
 	return st, err
 }
 
+// checkHoles checks that the hash list of the chain's newest backup has
+// the hash of zeros for every block the chain leaves a hole.
+func checkHoles(top *Manifest, hashes []byte, pieces []piece) error {
+	for _, p := range pieces {
+		if p.ext != nil {
+			continue
+		}
+		for bi := p.off / HashBlockSize; bi < blocks(p.off+p.n); bi++ {
+			want := zeroHash(int(min(HashBlockSize, top.Size-bi*HashBlockSize)))
+			if !bytes.Equal(hashes[bi*sha256.Size:(bi+1)*sha256.Size], want[:]) {
+				return &CorruptError{ID: top.ID, Err: fmt.Errorf("block %d is a hole in the chain but not in the hash list", bi)}
+			}
+		}
+	}
+	return nil
+}
+
+// checkLive checks the blocks the job's object supplies to the restored
+// volume (hs: its content's block hashes) against the newest backup's
+// hash list.
+func (j *objectJob) checkLive(top *Manifest, hashes []byte, hs []digest) error {
+	for _, p := range j.live {
+		k := (p.ext.ObjectOffset + p.off - p.ext.Offset) / HashBlockSize
+		if bi, ok := checkBlocks(hashes, p.off/HashBlockSize, hs[k:k+blocks(p.n)]); !ok {
+			return &CorruptError{ID: j.m.ID, Object: j.obj.Name, Err: fmt.Errorf("block %d does not match backup %s's hash list", bi, top.ID)}
+		}
+	}
+	return nil
+}
+
 // object returns the object named name; the manifest was checked, so it
 // is listed.
 func (m *Manifest) object(name string) *ObjectRef {
@@ -115,7 +136,8 @@ func (m *Manifest) object(name string) *ObjectRef {
 
 // Verify reads every object of the chain ending at backup id and checks
 // its stored checksum and its content against its backup's hash list,
-// without writing anything.
+// and the volume the chain restores to against the newest hash list, as
+// Restore would, without writing anything.
 func Verify(ctx context.Context, repo Repository, id string, progress Progress) (Stats, error) {
 	chain, err := Chain(ctx, repo, id)
 	if err != nil {
@@ -123,6 +145,7 @@ func Verify(ctx context.Context, repo Repository, id string, progress Progress) 
 	}
 	st := Stats{Size: chain[len(chain)-1].Size}
 	var jobs []objectJob
+	jobIdx := map[jobKey]int{}
 	hashes := make([][]byte, len(chain))
 	var total int64
 	for i, m := range chain {
@@ -132,6 +155,7 @@ func Verify(ctx context.Context, repo Repository, id string, progress Progress) 
 		byName := map[string]int{}
 		for k := range m.Objects {
 			byName[m.Objects[k].Name] = len(jobs)
+			jobIdx[jobKey{i, m.Objects[k].Name}] = len(jobs)
 			jobs = append(jobs, objectJob{m: m, obj: &m.Objects[k], hashes: hashes[i]})
 		}
 		for k := range m.Extents {
@@ -151,6 +175,17 @@ func Verify(ctx context.Context, repo Repository, id string, progress Progress) 
 			st.HoleBytes += e.Length
 		}
 	}
+	top, topHashes := chain[len(chain)-1], hashes[len(chain)-1]
+	pieces := layout(chain)
+	if err := checkHoles(top, topHashes, pieces); err != nil {
+		return st, err
+	}
+	for _, p := range pieces {
+		if p.ext != nil {
+			j := &jobs[jobIdx[jobKey{p.m, p.ext.Object}]]
+			j.live = append(j.live, p)
+		}
+	}
 	prog := &progressCounter{p: progress, total: total}
 	prog.add(st.HoleBytes)
 	var mu sync.Mutex
@@ -165,6 +200,9 @@ func Verify(ctx context.Context, repo Repository, id string, progress Progress) 
 				return buf, &CorruptError{ID: j.m.ID, Object: j.obj.Name, Err: fmt.Errorf("block %d does not match the hash list", bi)}
 			}
 		}
+		if err := j.checkLive(top, topHashes, hs); err != nil {
+			return buf, err
+		}
 		mu.Lock()
 		st.BytesRead += j.obj.StoredLength
 		st.DataBytes += j.obj.Length
@@ -174,6 +212,12 @@ func Verify(ctx context.Context, repo Repository, id string, progress Progress) 
 		return buf, nil
 	})
 	return st, err
+}
+
+// jobKey names an object of one backup of a chain.
+type jobKey struct {
+	m    int // index in the chain
+	name string
 }
 
 // objectJob is one object to read: its backup and, for Verify, its

@@ -192,7 +192,8 @@ func (r *Repo) Get(ctx context.Context, id, name string) ([]byte, error) {
 }
 
 // Delete implements backup.Repository. When the backup's directory is
-// left without objects it goes too.
+// left empty it goes too (an rmdir that fails on a non-empty directory is
+// cheaper than listing it after every object).
 func (r *Repo) Delete(ctx context.Context, id, name string) error {
 	p, err := r.path(id, name)
 	if err != nil {
@@ -205,11 +206,8 @@ func (r *Repo) Delete(ctx context.Context, id, name string) error {
 		return &os.PathError{Op: "unlink", Path: p, Err: err}
 	}
 	dir := filepath.Dir(p)
-	if names, err := r.Objects(ctx, id); err == nil && len(names) == 0 {
-		r.removeTemps(dir, 0)
-		if unix.Rmdir(dir) == nil {
-			return syncDir(r.root)
-		}
+	if unix.Rmdir(dir) == nil {
+		return syncDir(r.root)
 	}
 	if err := syncDir(dir); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
@@ -272,7 +270,9 @@ func (r *Repo) removeStaleTemps() {
 	}
 	for _, e := range ents {
 		if id, ok := strings.CutPrefix(e.Name(), backupPrefix); ok && e.IsDir() && drivers.ValidID(id) {
-			r.removeTemps(filepath.Join(r.root, e.Name()), staleAge)
+			dir := filepath.Join(r.root, e.Name())
+			r.removeTemps(dir, staleAge)
+			_ = unix.Rmdir(dir) // only succeeds when nothing is left
 		}
 	}
 }

@@ -113,6 +113,22 @@ func TestRepo(t *testing.T) {
 		}
 	})
 	t.Run("deleting the last object removes the backup's directory", func(t *testing.T) {
+		// The fresh temp file of the previous step stands for a live
+		// writer: it keeps the directory until it is gone.
+		if err := r.Delete(ctx, "b1", "chunk-00000001"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := os.Stat(filepath.Join(r.Path(), "backup-b1")); err != nil {
+			t.Fatalf("backup directory with a live writer's temp file: %v", err)
+		}
+		for _, n := range []string{".tmp-chunk-00000003-new", ".tmp-manifest-abc"} {
+			if err := os.Remove(filepath.Join(r.Path(), "backup-b1", n)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := r.Put(ctx, "b1", "chunk-00000001", []byte("x")); err != nil {
+			t.Fatal(err)
+		}
 		for range 2 { // the second delete finds nothing: still fine
 			if err := r.Delete(ctx, "b1", "chunk-00000001"); err != nil {
 				t.Fatal(err)
