@@ -13,5 +13,10 @@
 //   - Stats use Cinder's get_volume_stats keys, so the scheduler reads them
 //     exactly as Cinder's filters and weighers do.
 //
+// Optional interfaces a pool may also implement, found by type assertion:
+// Manager (adopt existing objects) and BackupPool (point-in-time backup
+// images and restore targets, used by the backup engine in
+// drivers/backup, which also owns backup repositories).
+//
 // Each implementation lives in its own sub-package (drivers/file, …).
 package drivers

@@ -80,7 +80,8 @@ func (p *planner) place() {
 func (p *planner) placeVolume(c *Change, byName map[string]*schedule.PoolState, ordered []*schedule.PoolState, poolOf func(string) (string, int)) {
 	d := p.desired[c.Address]
 	size := sizeOf(c)
-	if source, ok := c.After["source"].(string); ok && source != "" {
+	// A restore writes through the driver, so any pool will do.
+	if source, ok := c.After["source"].(string); ok && source != "" && providers.SourceKind(source) != "backup" {
 		pool, srcSize := poolOf(source)
 		if size < srcSize {
 			rng := d.common.Range("size")

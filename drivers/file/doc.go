@@ -6,6 +6,7 @@
 //
 //	<path>/volumes/volume-<volume-id>                      raw volume, mode 0600
 //	<path>/snapshots/volume-<volume-id>/snapshot-<snap-id>  snapshot, mode 0400
+//	<path>/backup-images/volume-<volume-id>/image-<backup-id>  kept backup image, 0400
 //	.../.tmp-<kind>-<id>-<random>                          work in progress
 //
 // The package owns that directory tree and nothing outside it.
@@ -35,6 +36,11 @@
 // extents (XFS with reflink=1, btrfs) and otherwise a sparse-aware copy that
 // reads only data extents. AllocatedExtents and SharedExtents expose
 // SEEK_DATA/SEEK_HOLE and FIEMAP so backups can read only what matters.
+// A backup reads a backup image: a snapshot taken under backup-images for
+// that backup (drivers.BackupPool). On a reflink filesystem the image of
+// a volume's newest backup is kept, and ChangedExtents compares the block
+// maps of the next image and that one, so an incremental reads only what
+// changed; deleting the volume drops its kept images.
 // The pool option reflink = "auto" | "always" | "never" chooses between
 // the two ("always" fails instead of copying, "never" always copies).
 //

@@ -17,6 +17,11 @@ type Extent struct {
 	Length int64 `json:"length"`
 }
 
+// End is the first byte after the extent.
+func (e Extent) End() int64 { return e.Offset + e.Length }
+
+func (e Extent) String() string { return fmt.Sprintf("[%d,+%d)", e.Offset, e.Length) }
+
 // AllocatedExtents lists the ranges of the file at path that hold data, as
 // reported by SEEK_DATA/SEEK_HOLE; everything else reads as zeros. Ranges
 // are sorted, do not overlap and end at most at the file's size. A backup
@@ -43,8 +48,13 @@ func AllocatedExtents(path string) ([]Extent, error) {
 // walkData calls fn for each data range of f below size. The file offset
 // of f moves; callers read with ReadAt.
 func walkData(f *os.File, size int64, fn func(off, n int64) error) error {
+	return walkDataFrom(f, 0, size, fn)
+}
+
+// walkDataFrom is walkData for the range [from, size).
+func walkDataFrom(f *os.File, from, size int64, fn func(off, n int64) error) error {
 	fd := int(f.Fd())
-	for off := int64(0); off < size; {
+	for off := from; off < size; {
 		data, err := unix.Seek(fd, off, unix.SEEK_DATA)
 		if errors.Is(err, unix.ENXIO) {
 			return nil // no data after off
@@ -126,14 +136,25 @@ func SharedExtents(path string) ([]Extent, error) {
 	if err != nil {
 		return nil, err
 	}
-	size := uint64(fi.Size())
 	var out []Extent
+	err = walkFiemap(f, fi.Size(), func(e fiemapExtent) {
+		if e.Flags&fiemapExtentShared != 0 {
+			out = appendMerged(out, Extent{Offset: int64(e.Logical), Length: int64(e.Length)})
+		}
+	})
+	return out, err
+}
+
+// walkFiemap calls fn for each extent FIEMAP reports for f below size,
+// clipped to size, in logical order.
+func walkFiemap(f *os.File, fsize int64, fn func(e fiemapExtent)) error {
+	size := uint64(fsize)
 	req := new(fiemapReq)
 	for start := uint64(0); start < size; {
 		*req = fiemapReq{Start: start, Length: size - start, Flags: fiemapFlagSync, ExtentCount: fiemapBatch}
 		_, _, errno := unix.Syscall(unix.SYS_IOCTL, f.Fd(), fsIocFiemap, uintptr(unsafe.Pointer(req)))
 		if errno != 0 {
-			return nil, &os.PathError{Op: "fiemap", Path: path, Err: errno}
+			return &os.PathError{Op: "fiemap", Path: f.Name(), Err: errno}
 		}
 		if req.MappedExtents == 0 {
 			break
@@ -141,8 +162,10 @@ func SharedExtents(path string) ([]Extent, error) {
 		last := false
 		for _, e := range req.Extents[:req.MappedExtents] {
 			end := min(e.Logical+e.Length, size)
-			if e.Flags&fiemapExtentShared != 0 && end > e.Logical {
-				out = appendMerged(out, Extent{Offset: int64(e.Logical), Length: int64(end - e.Logical)})
+			if end > e.Logical {
+				c := e
+				c.Length = end - e.Logical
+				fn(c)
 			}
 			start = e.Logical + e.Length
 			last = last || e.Flags&fiemapExtentLast != 0
@@ -151,7 +174,7 @@ func SharedExtents(path string) ([]Extent, error) {
 			break
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // appendMerged appends e, extending the last extent when they touch.
@@ -171,5 +194,3 @@ func ExtentBytes(exts []Extent) int64 {
 	}
 	return n
 }
-
-func (e Extent) String() string { return fmt.Sprintf("[%d,+%d)", e.Offset, e.Length) }

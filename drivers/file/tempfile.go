@@ -147,6 +147,7 @@ func (p *Pool) removeStaleTemps() error {
 			dirs = append(dirs, filepath.Join(p.snapDir, e.Name()))
 		}
 	}
+	dirs = append(dirs, p.imageDirs()...)
 	for _, dir := range dirs {
 		ents, err := os.ReadDir(dir)
 		if err != nil {

@@ -203,6 +203,8 @@ func (p *Pool) DeleteVolume(ctx context.Context, id string) error {
 	// A crash between a snapshot's removal and its directory's can leave an
 	// empty per-volume directory; it goes with the volume.
 	_ = unix.Rmdir(p.snapParent(id))
+	// Backup images kept for the volume's next incremental go with it.
+	p.dropImages(id)
 	return classify(op, id, afterChange(syncDir(p.volDir)))
 }
 

@@ -1,0 +1,498 @@
+package backup
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/slab-storage/slab/drivers"
+)
+
+// Backup reads src and stores it as backup req.ID; with req.ParentID it
+// stores only the blocks that changed since that backup. The manifest is
+// written last and returned. A parent of another size fails with a
+// *NeedsFullError, an ID that is already complete with ErrExists; the
+// objects of an earlier attempt that never got its manifest are removed
+// first.
+func Backup(ctx context.Context, repo Repository, src Source, req Request, opts Options) (*Manifest, Stats, error) {
+	b, err := newBackupRun(ctx, repo, src, req, opts)
+	if err != nil {
+		return nil, Stats{}, err
+	}
+	m, err := b.run(ctx)
+	if err != nil {
+		return nil, b.stats, fmt.Errorf("backup %s: %w", req.ID, err)
+	}
+	return m, b.stats, nil
+}
+
+// backupRun is one backup in progress.
+type backupRun struct {
+	repo    Repository
+	src     Source
+	req     Request
+	opts    Options
+	size    int64
+	parent  *Manifest
+	pHashes []byte // parent's hash list
+	hashes  []byte // the new hash list, written per block by workers
+	objSeq  atomic.Int64
+	stats   Stats
+}
+
+func newBackupRun(ctx context.Context, repo Repository, src Source, req Request, opts Options) (*backupRun, error) {
+	for _, id := range []string{req.ID, req.VolumeID} {
+		if err := drivers.CheckID("backup", id); err != nil {
+			return nil, err
+		}
+	}
+	if req.ParentID != "" {
+		if err := drivers.CheckID("backup", req.ParentID); err != nil {
+			return nil, err
+		}
+		if req.ParentID == req.ID {
+			return nil, fmt.Errorf("backup %s cannot be its own parent", req.ID)
+		}
+	}
+	var err error
+	if opts.ChunkSize, err = CheckChunkSize(opts.ChunkSize); err != nil {
+		return nil, err
+	}
+	if opts.Compression, err = ParseCompression(string(opts.Compression)); err != nil {
+		return nil, err
+	}
+	if opts.Workers <= 0 {
+		// One more than the CPUs keeps them busy while a worker waits for
+		// an object to reach the disk.
+		opts.Workers = runtime.GOMAXPROCS(0) + 1
+	}
+	if req.Created.IsZero() {
+		req.Created = time.Now().UTC()
+	}
+	b := &backupRun{repo: repo, src: src, req: req, opts: opts, size: src.Size()}
+	if b.size < 0 {
+		return nil, fmt.Errorf("backup %s: negative volume size %d", req.ID, b.size)
+	}
+
+	switch _, err := ReadManifest(ctx, repo, req.ID); {
+	case err == nil:
+		return nil, fmt.Errorf("backup %s: %w", req.ID, ErrExists)
+	case !errors.Is(err, ErrNotFound):
+		return nil, err
+	}
+	// Leftovers of an attempt that crashed before its manifest.
+	if err := clearObjects(ctx, repo, req.ID); err != nil {
+		return nil, err
+	}
+
+	if req.ParentID != "" {
+		p, err := ReadManifest(ctx, repo, req.ParentID)
+		if err != nil {
+			return nil, fmt.Errorf("backup %s: parent: %w", req.ID, err)
+		}
+		if p.VolumeID != req.VolumeID {
+			return nil, fmt.Errorf("backup %s: parent %s is a backup of volume %s, not %s", req.ID, p.ID, p.VolumeID, req.VolumeID)
+		}
+		if p.Size != b.size {
+			return nil, &NeedsFullError{ID: req.ID, ParentID: p.ID, Size: b.size, ParentSize: p.Size}
+		}
+		if b.pHashes, err = loadHashes(ctx, repo, p); err != nil {
+			return nil, err
+		}
+		b.parent = p
+	}
+	b.hashes = make([]byte, blocks(b.size)*sha256.Size)
+	b.stats.Size = b.size
+	return b, nil
+}
+
+// segment is up to one chunk of block-aligned ranges that the reader
+// hands to a worker; its changed data becomes one object.
+type segment struct {
+	n     int64
+	voff  []int64 // per block: its offset in the volume
+	alloc []bool  // per block: holds data, so it was read into buf
+	buf   []byte  // the ranges' bytes back to back; nil when no data
+}
+
+func (s *segment) blockLen(i int) int64 { return min(HashBlockSize, s.n-int64(i)*HashBlockSize) }
+
+type segResult struct {
+	n       int64
+	extents []ManifestExtent
+	object  *ObjectRef
+	stats   Stats
+	err     error
+}
+
+func (b *backupRun) run(ctx context.Context) (*Manifest, error) {
+	alloc, err := b.src.Allocated()
+	if err != nil {
+		return nil, fmt.Errorf("listing allocated extents: %w", err)
+	}
+	work := []drivers.Extent{{Offset: 0, Length: b.size}}
+	b.stats.Path = PathFull
+	if b.parent != nil {
+		b.stats.Path = PathHashed
+		changed, ok, err := b.src.Changed()
+		if err != nil {
+			return nil, fmt.Errorf("finding changed extents: %w", err)
+		}
+		if ok {
+			b.stats.Path = PathShared
+			work = alignExtents(changed, b.size)
+			// Blocks outside work are the parent's, hashes included.
+			copy(b.hashes, b.pHashes)
+		}
+	}
+	var total int64
+	for _, e := range work {
+		total += e.Length
+	}
+	b.stats.BytesSkipped = b.size - total
+	alloc = alignExtents(alloc, b.size)
+
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	segs := make(chan *segment, b.opts.Workers)
+	results := make(chan segResult, b.opts.Workers)
+	free := make(chan []byte, b.opts.Workers+2)
+	for range cap(free) {
+		free <- nil // allocated on first use
+	}
+	go func() {
+		defer close(segs)
+		if err := b.read(ctx, work, alloc, segs, free); err != nil {
+			cancel(err)
+		}
+	}()
+	var wg sync.WaitGroup
+	for range b.opts.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := newCodec()
+			defer c.close()
+			var scratch []digest
+			for s := range segs {
+				var r segResult
+				if ctx.Err() == nil {
+					r, scratch = b.process(ctx, c, s, scratch)
+				}
+				if s.buf != nil {
+					free <- s.buf
+				}
+				if r.err != nil {
+					cancel(r.err)
+				}
+				results <- r
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(results) }()
+
+	var extents []ManifestExtent
+	var objects []ObjectRef
+	var done int64
+	for r := range results {
+		if r.err != nil || ctx.Err() != nil {
+			continue // drain
+		}
+		extents = append(extents, r.extents...)
+		if r.object != nil {
+			objects = append(objects, *r.object)
+		}
+		b.stats.add(r.stats)
+		done += r.n
+		if b.opts.Progress != nil {
+			b.opts.Progress.Progress(done, total)
+		}
+	}
+	if err := context.Cause(ctx); err != nil {
+		return nil, err
+	}
+	slices.SortFunc(objects, func(a, b ObjectRef) int { return compareStrings(a.Name, b.Name) })
+	return b.commit(ctx, mergeHoles(extents), objects)
+}
+
+// read cuts work into segments of at most one chunk and fills them with
+// the allocated blocks.
+func (b *backupRun) read(ctx context.Context, work, alloc []drivers.Extent, out chan<- *segment, free chan []byte) error {
+	s := &segment{}
+	ai := 0
+	emit := func() error {
+		if s.n == 0 {
+			return nil
+		}
+		if err := b.fill(ctx, s, free); err != nil {
+			return err
+		}
+		select {
+		case out <- s:
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
+		s = &segment{}
+		return nil
+	}
+	for _, w := range work {
+		for off := w.Offset; off < w.End(); {
+			n := min(b.opts.ChunkSize-s.n, w.End()-off)
+			for k := off; k < off+n; k += HashBlockSize {
+				for ai < len(alloc) && alloc[ai].End() <= k {
+					ai++
+				}
+				s.voff = append(s.voff, k)
+				s.alloc = append(s.alloc, ai < len(alloc) && alloc[ai].Offset <= k)
+			}
+			s.n += n
+			off += n
+			if s.n == b.opts.ChunkSize {
+				if err := emit(); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return emit()
+}
+
+// fill reads the allocated blocks of s, each run of them with one ReadAt.
+func (b *backupRun) fill(ctx context.Context, s *segment, free chan []byte) error {
+	if !slices.Contains(s.alloc, true) {
+		return nil
+	}
+	select {
+	case s.buf = <-free:
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
+	if int64(cap(s.buf)) < s.n {
+		s.buf = make([]byte, b.opts.ChunkSize)
+	}
+	s.buf = s.buf[:s.n]
+	type run struct{ from, to, voff int64 }
+	var runs []run
+	for i := 0; i < len(s.alloc); {
+		if !s.alloc[i] {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(s.alloc) && s.alloc[j] && s.voff[j] == s.voff[j-1]+HashBlockSize {
+			j++
+		}
+		runs = append(runs, run{int64(i) * HashBlockSize, min(int64(j)*HashBlockSize, s.n), s.voff[i]})
+		i = j
+	}
+	// Scattered runs (an incremental's changed blocks) are read several at
+	// a time, so the device sees a queue instead of one request at a time.
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var firstErr error
+	sem := make(chan struct{}, readAhead)
+	for _, r := range runs {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			n, err := b.src.ReadAt(s.buf[r.from:r.to], r.voff)
+			if err != nil && !(errors.Is(err, io.EOF) && int64(n) == r.to-r.from) {
+				mu.Lock()
+				if firstErr == nil {
+					firstErr = fmt.Errorf("reading the volume at %d: %w", r.voff, err)
+				}
+				mu.Unlock()
+				return
+			}
+			atomic.AddInt64(&b.stats.BytesRead, r.to-r.from)
+		}()
+	}
+	wg.Wait()
+	if firstErr != nil {
+		free <- s.buf
+		s.buf = nil
+	}
+	return firstErr
+}
+
+// readAhead is how many reads of one segment are in flight at once.
+const readAhead = 8
+
+// process hashes a segment's blocks, compares them with the parent's and
+// stores the changed data blocks, packed back to back, as one object.
+func (b *backupRun) process(ctx context.Context, c *codec, s *segment, scratch []digest) (segResult, []digest) {
+	r := segResult{n: s.n}
+	nb := len(s.alloc)
+	hs := make([]digest, nb)
+	zero := make([]bool, nb)
+	changed := make([]bool, nb)
+	for i := range nb {
+		from, to := int64(i)*HashBlockSize, int64(i)*HashBlockSize+s.blockLen(i)
+		if !s.alloc[i] || isZero(s.buf[from:to]) {
+			hs[i], zero[i] = zeroHash(int(to-from)), true
+		} else {
+			hs[i] = sha256.Sum256(s.buf[from:to])
+			r.stats.BytesHashed += to - from
+		}
+		bi := s.voff[i] / HashBlockSize
+		changed[i] = b.parent == nil || !bytes.Equal(b.pHashes[bi*sha256.Size:(bi+1)*sha256.Size], hs[i][:])
+		copy(b.hashes[bi*sha256.Size:(bi+1)*sha256.Size], hs[i][:])
+	}
+	var name string
+	var w int64         // bytes of object content packed at the start of buf
+	var pieces []digest // their block hashes
+	for i := 0; i < nb; {
+		if !changed[i] {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < nb && changed[j] && zero[j] == zero[i] && s.voff[j] == s.voff[j-1]+HashBlockSize {
+			j++
+		}
+		from, to := int64(i)*HashBlockSize, int64(j-1)*HashBlockSize+s.blockLen(j-1)
+		e := ManifestExtent{Offset: s.voff[i], Length: to - from}
+		if zero[i] {
+			e.Hole = true
+			r.stats.HoleBytes += e.Length
+		} else {
+			if name == "" {
+				name = chunkName(int(b.objSeq.Add(1)))
+			}
+			e.Object, e.ObjectOffset = name, w
+			if w != from { // w < from: packing moves data down
+				copy(s.buf[w:], s.buf[from:to])
+			}
+			w += e.Length
+			pieces = append(pieces, hs[i:j]...)
+			r.stats.DataBytes += e.Length
+		}
+		r.extents = append(r.extents, e)
+		i = j
+	}
+	if name != "" {
+		ref, err := b.store(ctx, c, name, s.buf[:w], pieces, &scratch)
+		if err != nil {
+			r.err = err
+			return r, scratch
+		}
+		r.object = ref
+		r.stats.StoredBytes += ref.StoredLength
+		r.stats.Objects++
+	}
+	return r, scratch
+}
+
+// store compresses and writes one object holding data, whose block
+// hashes are hs.
+func (b *backupRun) store(ctx context.Context, c *codec, name string, data []byte, hs []digest, scratch *[]digest) (*ObjectRef, error) {
+	stored, comp, err := c.compress(b.opts.Compression, data)
+	if err != nil {
+		return nil, err
+	}
+	var sum string
+	if comp == None {
+		sum = treeSum(hs) // the pieces are the blocks just hashed
+	} else {
+		sum, *scratch = treeSumOf(*scratch, stored)
+	}
+	if err := b.repo.Put(ctx, b.req.ID, name, stored); err != nil {
+		return nil, fmt.Errorf("writing object %s: %w", name, err)
+	}
+	return &ObjectRef{Name: name, Compression: comp, Length: int64(len(data)), StoredLength: int64(len(stored)), SHA256: sum}, nil
+}
+
+// commit writes the hash list, then the manifest.
+func (b *backupRun) commit(ctx context.Context, extents []ManifestExtent, objects []ObjectRef) (*Manifest, error) {
+	if err := b.repo.Put(ctx, b.req.ID, HashesName, b.hashes); err != nil {
+		return nil, fmt.Errorf("writing %s: %w", HashesName, err)
+	}
+	hsum, _ := treeSumOf(nil, b.hashes)
+	m := &Manifest{
+		Format:        FormatVersion,
+		ID:            b.req.ID,
+		VolumeID:      b.req.VolumeID,
+		ParentID:      b.req.ParentID,
+		Created:       b.req.Created,
+		Description:   b.req.Description,
+		Size:          b.size,
+		ChunkSize:     b.opts.ChunkSize,
+		HashBlockSize: HashBlockSize,
+		Compression:   b.opts.Compression,
+		Extents:       extents,
+		Objects:       objects,
+		Hashes:        ObjectRef{Name: HashesName, Compression: None, Length: int64(len(b.hashes)), StoredLength: int64(len(b.hashes)), SHA256: hsum},
+		StoredBytes:   b.stats.StoredBytes + int64(len(b.hashes)),
+	}
+	enc, err := encodeManifest(m)
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := b.repo.Put(ctx, b.req.ID, ManifestName, enc); err != nil {
+		return nil, fmt.Errorf("writing %s: %w", ManifestName, err)
+	}
+	return m, nil
+}
+
+func (s *Stats) add(o Stats) {
+	s.BytesHashed += o.BytesHashed
+	s.DataBytes += o.DataBytes
+	s.HoleBytes += o.HoleBytes
+	s.StoredBytes += o.StoredBytes
+	s.Objects += o.Objects
+}
+
+// alignExtents rounds extents out to whole hash blocks within size and
+// merges those that then touch or overlap. Input must be sorted.
+func alignExtents(exts []drivers.Extent, size int64) []drivers.Extent {
+	var out []drivers.Extent
+	for _, e := range exts {
+		from := max(e.Offset/HashBlockSize*HashBlockSize, 0)
+		to := min((e.End()+HashBlockSize-1)/HashBlockSize*HashBlockSize, size)
+		if to <= from {
+			continue
+		}
+		if n := len(out); n > 0 && out[n-1].End() >= from {
+			out[n-1].Length = max(out[n-1].End(), to) - out[n-1].Offset
+			continue
+		}
+		out = append(out, drivers.Extent{Offset: from, Length: to - from})
+	}
+	return out
+}
+
+// mergeHoles sorts extents and joins adjacent holes.
+func mergeHoles(exts []ManifestExtent) []ManifestExtent {
+	slices.SortFunc(exts, func(a, b ManifestExtent) int { return compareInt(a.Offset, b.Offset) })
+	var out []ManifestExtent
+	for _, e := range exts {
+		if n := len(out); n > 0 && e.Hole && out[n-1].Hole && out[n-1].End() == e.Offset {
+			out[n-1].Length += e.Length
+			continue
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+func compareInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,17 @@
+// Package posix is the "posix" backup repository: a directory, local or
+// an NFS mount, holding one sub-directory per backup.
+//
+// Layout under the declared path:
+//
+//	<path>/backup-<backup-id>/<object>          manifest, hashes, chunk-NNNNNNNN
+//	<path>/backup-<backup-id>/.tmp-<object>-<random>   object being written
+//
+// Invariants:
+//   - Names are built from a backup ID that passed drivers.ValidID and an
+//     object name of letters, digits and dashes, so nothing escapes path;
+//     symlinks are never followed.
+//   - An object appears under its name only when complete: written to a
+//     temp name, fsynced, renamed and the directory fsynced.
+//   - Temp files are skipped by every listing; Open removes those older
+//     than an hour (left by a crash).
+package posix
