@@ -6,12 +6,13 @@ LDFLAGS := -X main.version=$(VERSION)
 # Test packages run one at a time: several start servers or mount file systems.
 TESTFLAGS ?= -count=1 -p 1 -timeout 30m
 
-.PHONY: all build demo test bench deps vet clean
+.PHONY: all build demo test bench deps tofu vet clean
 
 all: build
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/slab
+	$(GO) build -ldflags "$(LDFLAGS)" -o bin/terraform-provider-slab ./terraform-provider
 
 # Plan and apply the quickstart on the embedded default (SQLite state in
 # examples/quickstart/.slab, a file pool in examples/quickstart/pools).
@@ -25,12 +26,17 @@ demo: build
 deps:
 	@./.ci/deps
 
+# The OpenTofu CLI the provider's acceptance tests drive: built once into
+# the git-ignored .tools/bin (several minutes), reused afterwards.
+tofu:
+	@./.ci/tofu
+
 vet:
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 
-test: deps vet build
-	$(GO) test $(TESTFLAGS) ./...
+test: deps tofu vet build
+	TF_ACC_TERRAFORM_PATH=$(CURDIR)/.tools/bin/tofu $(GO) test $(TESTFLAGS) ./...
 
 # Go benchmarks, then the scale harness (wall time of plan/apply/no-op plan
 # and the apply's state writes, through the built binary, for 1,000 and
@@ -41,4 +47,4 @@ bench: build
 	$(GO) run ./cmd/slab-scale -slab ./$(BIN) -n 1000,10000 -postgres
 
 clean:
-	rm -rf bin examples/*/.slab examples/*/pools
+	rm -rf bin examples/*/.slab examples/*/pools examples/terraform/slab/.slab examples/terraform/slab/pools

@@ -33,6 +33,10 @@ type ApplyOptions struct {
 	NewID       func() string
 	// Who names the operator in every history event (user@host).
 	Who string
+	// Progress, when set, returns a sink for the progress of a long step
+	// (a backup or a restore) of the object at address; action is
+	// "backing up" or "restoring". Nil sinks are allowed.
+	Progress func(address, action string) func(done, total int64)
 }
 
 // StepError is one failed step.
@@ -386,7 +390,16 @@ func (e *applyEnv) volumesOn(pool string) []string {
 	return out
 }
 
-func (e *applyEnv) NewID() string  { return e.opts.NewID() }
+func (e *applyEnv) NewID() string { return e.opts.NewID() }
+
+// Progress implements providers.ProgressEnv.
+func (e *applyEnv) Progress(address, action string) func(done, total int64) {
+	if e.opts.Progress == nil {
+		return nil
+	}
+	return e.opts.Progress(address, action)
+}
+
 func (e *applyEnv) Now() time.Time { return e.opts.Now().UTC() }
 
 // recordDrift writes what refresh found before any step runs, so the

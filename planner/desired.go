@@ -67,12 +67,14 @@ func desiredObjects(cfg *config.Config) (map[string]*desired, map[string]bool) {
 		})
 		add(&desired{kind: "volume", common: &v.Common, lifecycle: v.Lifecycle, typeName: typeNames[v.Type], extraSpecs: specs[v.Type], qosSpecs: qosSpecs[v.Type], secretRequest: secret, hints: v.SchedulerHints, attrs: providers.Attrs{
 			"size": int64(v.Size), "type": strAttr(v.Type), "availability_zone": strAttr(v.AvailabilityZone),
-			"source": strAttr(v.Source.Address), "description": strAttr(v.Description), "metadata": mapAttr(v.Metadata)}})
+			"source": strAttr(v.Source.Address), "description": strAttr(v.Description), "metadata": mapAttr(v.Metadata),
+			"revert_to": strAttr(v.RevertTo)}})
 	}
 	for _, s := range cfg.Snapshots {
 		add(&desired{kind: "snapshot", common: &s.Common, lifecycle: s.Lifecycle, attrs: providers.Attrs{
 			"volume": s.Volume, "description": strAttr(s.Description), "metadata": mapAttr(s.Metadata)}})
 	}
+	desiredBackups(cfg, add)
 	return out, blocks
 }
 
@@ -109,7 +111,11 @@ func recordedByAddress(st *state.State) (map[string]recordedObject, []recordedOb
 		current[o.ObjectAddress()] = recordedObject{kind: kind, obj: o}
 	}
 	for _, o := range byCreation(st.Objects()) {
-		if o.ObjectKind() != state.KindPool {
+		// A policy's backups are planned by its rules (backups_plan.go).
+		if b, ok := o.(*state.Backup); ok && b.Policy != "" {
+			continue
+		}
+		if k := o.ObjectKind(); k != state.KindPool {
 			add(string(o.ObjectKind()), o)
 		}
 	}
@@ -138,6 +144,8 @@ func oldDependencies(o state.Object, addressOf func(string) string) []string {
 		ids = []string{x.TypeID, x.SourceID}
 	case *state.Snapshot:
 		ids = []string{x.VolumeID}
+	case *state.Backup:
+		ids = []string{x.ParentID}
 	}
 	var out []string
 	for _, id := range ids {
@@ -179,6 +187,15 @@ func isTainted(o state.Object) (bool, string) {
 	case *state.Snapshot:
 		if x.Status == providers.StatusError || x.Status == providers.StatusErrorDeleting {
 			return true, x.StatusReason
+		}
+	case *state.Backup:
+		// A backup still creating when a plan is made was interrupted (the
+		// stack lock keeps applies apart): it is taken again.
+		switch x.Status {
+		case BackupError, BackupErrorDeleting:
+			return true, x.StatusReason
+		case BackupCreating:
+			return true, "the backup was interrupted before it completed"
 		}
 	}
 	return false, ""

@@ -110,6 +110,7 @@ func Make(ctx context.Context, cfg *config.Config, rec *state.State, pools *Pool
 	var drift []*Drift
 	if opts.Refresh {
 		p.refreshed, drift = refresh(rec, p.views, p.addressOf)
+		drift = append(drift, p.refreshBackups(ctx)...)
 		p.drift = drift
 	}
 	plan := &Plan{
@@ -137,10 +138,13 @@ func Make(ctx context.Context, cfg *config.Config, rec *state.State, pools *Pool
 	if opts.Refresh {
 		plan.Unmanaged = p.findUnmanaged(rec, sources)
 	}
+	p.planBackups()
+	p.checkReverts()
 	p.keepTargeted()
 	p.checkPreventDestroy(cfg)
 	p.place()
 	p.checkQuotas(cfg)
+	p.checkBackupQuotas(cfg)
 	if p.diags.HasErrors() {
 		return nil, p.diags
 	}
@@ -290,6 +294,8 @@ func unknownOnCreate(kind string) []string {
 		return []string{"id", "status"}
 	case "snapshot":
 		return []string{"id", "size", "status"}
+	case "backup":
+		return []string{"id", "size", "stored", "status"}
 	}
 	return []string{"id"}
 }

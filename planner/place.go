@@ -80,7 +80,8 @@ func (p *planner) place() {
 func (p *planner) placeVolume(c *Change, byName map[string]*schedule.PoolState, ordered []*schedule.PoolState, poolOf func(string) (string, int)) {
 	d := p.desired[c.Address]
 	size := sizeOf(c)
-	if source, ok := c.After["source"].(string); ok && source != "" {
+	// A restore writes through the driver, so any pool will do.
+	if source, ok := c.After["source"].(string); ok && source != "" && providers.SourceKind(source) != "backup" {
 		pool, srcSize := poolOf(source)
 		if size < srcSize {
 			rng := d.common.Range("size")
@@ -182,7 +183,10 @@ func sizeOf(c *Change) int {
 // the growth is asked for, as Cinder's extend) and the new type; the
 // growth is then consumed for the placements that follow.
 func (p *planner) checkInPlace(c *Change, d *desired, obj state.Object) {
-	vol := obj.(*state.Volume)
+	vol, ok := obj.(*state.Volume)
+	if !ok {
+		return // only volumes live on a pool that must still fit them
+	}
 	grows := slices.Contains(c.Changed, "size") && sizeOf(c) > vol.SizeGiB
 	retype := slices.Contains(c.Changed, "type")
 	if !grows && !retype {

@@ -14,7 +14,7 @@ import (
 // create whose file exists becomes available, a record whose object is
 // gone is dropped.
 func refresh(rec *state.State, views map[string]*poolView, addressOf func(string) string) (*state.State, []*Drift) {
-	out := &state.State{Stack: rec.Stack, Pools: rec.Pools, QoS: rec.QoS, VolumeTypes: rec.VolumeTypes}
+	out := &state.State{Stack: rec.Stack, Pools: rec.Pools, QoS: rec.QoS, VolumeTypes: rec.VolumeTypes, Backups: rec.Backups}
 	var drift []*Drift
 	for _, v := range rec.Volumes {
 		view, declared := views[v.Pool]
@@ -81,8 +81,14 @@ func isFailedCreate(status string) bool { return status == providers.StatusError
 func observedStatus(recorded string) string {
 	switch recorded {
 	case providers.StatusCreating, providers.StatusDeleting, providers.StatusErrorDeleting,
-		providers.StatusExtending, providers.StatusErrorExtending:
+		providers.StatusExtending, providers.StatusErrorExtending,
+		// A backup only reads the volume; a revert replaces it in one
+		// rename and is planned again (revert_to stays unrecorded).
+		providers.StatusBackingUp, providers.StatusReverting:
 		return providers.StatusAvailable
+	case providers.StatusRestoringBackup:
+		// An interrupted restore left partial data: never available.
+		return providers.StatusError
 	}
 	return recorded
 }

@@ -1,5 +1,5 @@
 // Package providers owns the resource kinds slab manages — volume,
-// snapshot, volume_type, qos — : each kind's schema (which attribute
+// snapshot, volume_type, qos, backup — : each kind's schema (which attribute
 // changes are in place, grow-only, create-only or force replacement), how a
 // recorded object reads as plan attributes, and how each change is carried
 // out through drivers and recorded in state. The CLI's planner and the
@@ -13,4 +13,9 @@
 //     and the driver's message; nothing is silently dropped.
 //   - Kinds reach drivers only through Env with slab-generated IDs; config
 //     addresses never reach a driver.
+//   - Backups and restores go through the engine in drivers/backup: a
+//     backup is recorded creating before any byte is read and the volume
+//     shows backing-up meanwhile; a restore shows restoring-backup and
+//     ends in error, never available, when any check fails. Revert
+//     (revert.go) reaches pools through drivers.RevertPool.
 package providers

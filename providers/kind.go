@@ -69,6 +69,7 @@ var kinds = map[string]Kind{
 	"volume_type": volumeTypeKind{},
 	"volume":      volumeKind{},
 	"snapshot":    snapshotKind{},
+	"backup":      backupKind{},
 }
 
 // KindOf returns the kind with that name.

@@ -34,6 +34,9 @@ var VolumeSchema = &Schema{Kind: "volume", Attributes: []Attribute{
 	{Name: "source", Type: String, Rule: CreateOnly},
 	{Name: "description", Type: String, Rule: InPlace},
 	{Name: "metadata", Type: StringMap, Rule: InPlace},
+	// revert_to names the snapshot the volume was last reverted to; naming
+	// another one reverts the volume to it (revert.go).
+	{Name: "revert_to", Type: String, Rule: InPlace},
 	{Name: "pool", Type: String, Rule: Computed},
 	{Name: "status", Type: String, Rule: Computed},
 	// qos_limits are the type's QoS specs resolved for the volume's size
@@ -58,6 +61,9 @@ func (volumeKind) Attrs(obj state.Object, addressOf func(string) string) Attrs {
 	}
 	if v.TypeID != "" {
 		a["type"] = addressOf(v.TypeID)
+	}
+	if v.RevertedTo != "" {
+		a["revert_to"] = nonEmpty(addressOf(v.RevertedTo))
 	}
 	switch {
 	case v.SourceAddress != "":
@@ -102,6 +108,10 @@ func (volumeKind) Create(ctx context.Context, env Env, op Op) error {
 	var attempted []string
 	for attempt := 1; ; attempt++ {
 		got, err := createOn(ctx, env, v, op.Thick, attempt)
+		if err == nil && v.SourceKind == "backup" {
+			v.ProviderLocation = got.ProviderLocation
+			return restoreNew(ctx, env, v)
+		}
 		if err == nil {
 			v.Status, v.StatusReason, v.ProviderLocation, v.UpdatedAt = StatusAvailable, "", got.ProviderLocation, env.Now()
 			return env.Record(ctx, state.Write{Put: v, Event: state.Event{Action: "create", Detail: "available on " + v.Pool}})
@@ -153,6 +163,9 @@ func createOn(ctx context.Context, env Env, v *state.Volume, thick bool, attempt
 		return pool.CreateVolumeFromSnapshot(ctx, drivers.CreateFromSnapshotRequest{ID: v.ID, SnapshotID: v.SourceID, SizeGiB: v.SizeGiB})
 	case "volume":
 		return pool.CloneVolume(ctx, drivers.CloneVolumeRequest{ID: v.ID, SourceID: v.SourceID, SizeGiB: v.SizeGiB})
+	case "backup":
+		// An empty volume first; RestoreInto writes the data.
+		return pool.CreateVolume(ctx, drivers.CreateVolumeRequest{ID: v.ID, SizeGiB: v.SizeGiB, Thick: thick})
 	}
 	return drivers.Volume{}, fmt.Errorf("volumes from a %s are not supported yet", v.SourceKind)
 }
@@ -190,6 +203,11 @@ func (volumeKind) Update(ctx context.Context, env Env, op Op) error {
 			return recordFailure(ctx, env, v, StatusErrorExtending, "update", err)
 		}
 		v.SizeGiB = newSize
+	}
+	if slices.Contains(op.Changed, "revert_to") {
+		if err := revert(ctx, env, v, str(op.After, "revert_to")); err != nil {
+			return err
+		}
 	}
 	v.TypeID = typeID
 	v.Description = str(op.After, "description")
@@ -230,6 +248,8 @@ func recordFailure(ctx context.Context, env Env, obj state.Object, status, actio
 	case *state.Volume:
 		o.Status, o.StatusReason, o.UpdatedAt = status, cause.Error(), env.Now()
 	case *state.Snapshot:
+		o.Status, o.StatusReason, o.UpdatedAt = status, cause.Error(), env.Now()
+	case *state.Backup:
 		o.Status, o.StatusReason, o.UpdatedAt = status, cause.Error(), env.Now()
 	}
 	if err := env.Record(ctx, state.Write{Put: obj, Event: state.Event{Action: action, Detail: status + ": " + cause.Error()}}); err != nil {

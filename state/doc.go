@@ -1,7 +1,8 @@
 // Package state owns the catalog and the recorded state of every stack
 // behind one interface, Store: stacks with lineage and serial, one row per
 // recorded object (pools and their last stats, QoS specs, volume types,
-// volumes, snapshots) with its config address, an append-only history, and
+// volumes, snapshots, backups with their chain parent and manifest
+// location) with its config address, an append-only history, and
 // one writer lock per stack.
 //
 // Invariants:

@@ -111,6 +111,9 @@ func canonicalObject(o Object) Object {
 		utc(&x.CreatedAt)
 		utc(&x.UpdatedAt)
 		x.Metadata = nonNil(x.Metadata)
+	case *Backup:
+		utc(&x.CreatedAt)
+		utc(&x.UpdatedAt)
 	}
 	return c
 }

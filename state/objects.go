@@ -10,6 +10,8 @@ func SensitiveAttrs(o Object) []string {
 		return x.Sensitive
 	case *Snapshot:
 		return x.Sensitive
+	case *Backup:
+		return x.Sensitive
 	case *VolumeType:
 		return x.Sensitive
 	case *QoS:
@@ -24,6 +26,8 @@ func NameOf(o Object) string {
 	case *Volume:
 		return x.Name
 	case *Snapshot:
+		return x.Name
+	case *Backup:
 		return x.Name
 	case *VolumeType:
 		return x.Name
@@ -42,6 +46,8 @@ func CreatedAt(o Object) time.Time {
 		return x.CreatedAt
 	case *Snapshot:
 		return x.CreatedAt
+	case *Backup:
+		return x.CreatedAt
 	case *VolumeType:
 		return x.CreatedAt
 	case *QoS:
@@ -59,6 +65,9 @@ func Clone(o Object) Object {
 		c := *x
 		return &c
 	case *Snapshot:
+		c := *x
+		return &c
+	case *Backup:
 		c := *x
 		return &c
 	case *VolumeType:

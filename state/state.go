@@ -92,10 +92,13 @@ type Volume struct {
 	Metadata      map[string]string `json:"metadata,omitempty"`
 	// Sensitive names the attributes whose values came from sensitive
 	// variables: views never print them.
-	Sensitive        []string  `json:"sensitive,omitempty"`
-	ProviderLocation string    `json:"provider_location,omitempty"`
-	CreatedAt        time.Time `json:"created_at"`
-	UpdatedAt        time.Time `json:"updated_at"`
+	Sensitive        []string `json:"sensitive,omitempty"`
+	ProviderLocation string   `json:"provider_location,omitempty"`
+	// RevertedTo is the ID of the snapshot the volume was last reverted
+	// to (revert_to), so that a revert happens once.
+	RevertedTo string    `json:"reverted_to,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
 }
 
 // Snapshot is a recorded snapshot.
@@ -142,6 +145,7 @@ type State struct {
 	VolumeTypes []*VolumeType `json:"volume_types"`
 	Volumes     []*Volume     `json:"volumes"`
 	Snapshots   []*Snapshot   `json:"snapshots"`
+	Backups     []*Backup     `json:"backups"`
 }
 
 // Objects returns every object, in a stable kind order.
@@ -160,6 +164,9 @@ func (s *State) Objects() []Object {
 		out = append(out, o)
 	}
 	for _, o := range s.Snapshots {
+		out = append(out, o)
+	}
+	for _, o := range s.Backups {
 		out = append(out, o)
 	}
 	return out

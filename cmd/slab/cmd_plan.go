@@ -270,6 +270,7 @@ func (c *cli) apply(ctx context.Context, name string, args []string, destroy boo
 	hooks := views.NewApplyHooks(c.stdout, f.json)
 	res, err := planner.Apply(ctx, plan, planner.ApplyOptions{
 		Store: st.store, Pools: pools, Parallelism: *parallelism, Hooks: hooks, Who: whoAmI(),
+		Progress: c.progress(),
 	})
 	if res == nil {
 		return c.applyError(err)

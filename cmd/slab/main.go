@@ -58,6 +58,8 @@ func init() {
 		"import":       {"Adopt an object that already exists on a pool (a volume, a snapshot or a file)", runImport},
 		"schedule":     {"Run the scheduler on declared pool stats (what-if capacity planning)", runSchedule},
 		"reconcile":    {"Plan (and apply) in a loop for GitOps, with JSON events and metrics", runReconcile},
+		"backup":       {"List backups or verify one (list, verify)", runBackup},
+		"restore":      {"Restore a backup into an existing volume: slab restore BACKUP -to VOLUME", runRestore},
 	}
 }
 

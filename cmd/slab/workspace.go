@@ -19,13 +19,13 @@ import (
 	"github.com/slab-storage/slab/planner"
 	"github.com/slab-storage/slab/planner/schedule"
 	"github.com/slab-storage/slab/state"
+	"github.com/slab-storage/slab/state/location"
 	"github.com/slab-storage/slab/state/postgres"
-	"github.com/slab-storage/slab/state/sqlite"
 )
 
 // DefaultStatePath is the embedded default store, relative to the
 // working directory.
-const DefaultStatePath = ".slab/state.db"
+const DefaultStatePath = location.DefaultSQLitePath
 
 // configFlags are the options every command that reads configuration takes.
 type configFlags struct {
@@ -112,18 +112,11 @@ func (c *cli) settingsStore() (*config.Config, state.Store, int) {
 // stateLocation is where the state store is: the -state flag, else
 // SLAB_STATE, else the slab block's state, else SQLite at .slab/state.db.
 func (c *cli) stateLocation(cfg *config.Config) string {
-	if c.state != "" {
-		return c.state
+	settings := ""
+	if cfg != nil {
+		settings = cfg.Settings.State
 	}
-	for _, kv := range c.env {
-		if v, ok := strings.CutPrefix(kv, "SLAB_STATE="); ok && v != "" {
-			return v
-		}
-	}
-	if cfg != nil && cfg.Settings.State != "" {
-		return cfg.Settings.State
-	}
-	return ""
+	return location.Resolve(c.state, c.env, settings)
 }
 
 // storeIdentity names the state store a plan is made against without
@@ -151,10 +144,7 @@ func (c *cli) locationIdentity(loc string) string {
 // sqlitePath is the file of a SQLite location ("" for the default),
 // relative to the working directory.
 func (c *cli) sqlitePath(loc string) string {
-	if loc == "" {
-		return c.path(DefaultStatePath)
-	}
-	return c.path(strings.TrimPrefix(loc, "sqlite://"))
+	return location.SQLitePath(c.dir, loc)
 }
 
 // openStore opens the state store at stateLocation.
@@ -165,19 +155,13 @@ func (c *cli) openStore(cfg *config.Config) (state.Store, error) {
 // openLocation opens the state store at a location as stateLocation
 // spells it: a postgres DSN, or a SQLite path ("" for the default).
 func (c *cli) openLocation(loc string) (state.Store, error) {
-	if postgres.IsDSN(loc) {
-		return postgres.Open(context.Background(), loc)
-	}
-	return sqlite.Open(c.sqlitePath(loc))
+	return location.Open(context.Background(), c.dir, loc)
 }
 
 // displayLocation is a state location fit for a message: a DSN with its
 // password masked, a SQLite file by its path.
 func (c *cli) displayLocation(loc string) string {
-	if postgres.IsDSN(loc) {
-		return postgres.Redact(loc)
-	}
-	return c.sqlitePath(loc)
+	return location.Display(c.dir, loc)
 }
 
 // commandSummary is what a lock row says about the command holding it:

@@ -24,6 +24,7 @@ func (l *loader) decodeVolume(a *attrEval, inst *instance, n *node, base Common)
 	v.Description = a.str("description", "")
 	v.Metadata = a.stringMap("metadata", boolLower)
 	v.Source = a.source()
+	v.RevertTo, _ = a.revertTo()
 	v.SchedulerHints = a.schedulerHints()
 	v.Lifecycle = a.lifecycle(n)
 
@@ -50,6 +51,7 @@ func (l *loader) decodeVolume(a *attrEval, inst *instance, n *node, base Common)
 			"metadata":          stringMapVal(v.Metadata),
 			"source":            source,
 			"scheduler_hints":   hints,
+			"revert_to":         cty.StringVal(v.RevertTo),
 		}
 	}
 }

@@ -3,7 +3,7 @@
 //
 // It owns the configuration language: the block types (slab, variable,
 // locals, output, backend with its pools, qos, volume_type, volume,
-// snapshot), input variables and their precedence (default < SLAB_VAR_name
+// snapshot, backup_repository, backup, backup_policy), input variables and their precedence (default < SLAB_VAR_name
 // < -var-file < -var), locals, the function table, count and for_each
 // expansion into instances, references between blocks and the dependency
 // graph they form, and every diagnostic about a configuration, with its
@@ -22,6 +22,13 @@
 //   - Common.DependsOn lists, sorted and without duplicates, every
 //     instance the block's expressions reference (directly or through
 //     locals) plus depends_on; the graph is acyclic;
+//   - Volume.RevertTo names an existing snapshot of that same volume; it is
+//     read statically and is not a dependency (the snapshot depends on the
+//     volume, so an edge would be a cycle);
+//   - backup repositories have an absolute path, a known driver and
+//     compression, and a chunk size that is a multiple of the 32 KiB hash
+//     block; backup policies list at least one volume, keep ≥ 1 and an
+//     interval of at least a minute;
 //   - values are concrete: sizes are whole and ≥ 1, pool paths absolute,
 //     maps of strings hold Cinder's string forms ("1000", "True"); only
 //     scheduler hints may hold values known after apply.

@@ -245,6 +245,12 @@ func (l *loader) evalBlock(n *node) {
 			l.decodeVolume(ev, inst, n, base)
 		case "snapshot":
 			l.decodeSnapshot(ev, inst, n, base)
+		case "backup_repository":
+			l.decodeBackupRepository(ev, inst, base)
+		case "backup":
+			l.decodeBackup(ev, inst, base)
+		case "backup_policy":
+			l.decodeBackupPolicy(ev, inst, base)
 		}
 		if !ev.ok {
 			n.failed = true

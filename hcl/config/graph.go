@@ -137,11 +137,9 @@ func (l *loader) blockRefs(n *node) {
 			l.refsIn(n, a.Expr, scopeFlags{expansion: true})
 		case "depends_on":
 			l.dependsOnRefs(n, a)
-		case "source":
-			if rng, ok := backupSourceKey(a.Expr); ok {
-				l.diags = append(l.diags, newDiag(rng, "Unsupported source", unsupportedBackupSource))
-				n.failed = true
-				continue
+		case "revert_to":
+			if n.kind == "volume" {
+				continue // read statically: the snapshot depends on the volume
 			}
 			l.refsIn(n, a.Expr, inner)
 		default:
@@ -228,7 +226,7 @@ func dynamicIndexes(expr hcl.Expression) map[int]hcl.Expression {
 	return out
 }
 
-var referenceRoots = []string{"var", "local", "count", "each", "backend", "qos", "volume_type", "volume", "snapshot"}
+var referenceRoots = []string{"var", "local", "count", "each", "backend", "qos", "volume_type", "volume", "snapshot", "backup_repository", "backup", "backup_policy"}
 
 // resolveTraversal checks one traversal. It returns a reference for locals
 // and blocks, nil for var/count/each, and false after reporting an error.
@@ -319,7 +317,7 @@ func (l *loader) resolveTraversal(n *node, t hcl.Traversal, sf scopeFlags) (*ref
 		return fail("Invalid reference", fmt.Sprintf("%s blocks are not supported by this version of slab yet, so %s.%s cannot be referenced. Remove the reference.", root, root, name))
 	}
 	return fail("Invalid reference", fmt.Sprintf(
-		"%q is not something a reference can start with.%s References start with var., local., count., each., or a block type: backend, qos, volume_type, volume or snapshot.",
+		"%q is not something a reference can start with.%s References start with var., local., count., each., or a block type: backend, qos, volume_type, volume, snapshot, backup_repository, backup or backup_policy.",
 		root, didYouMean(root, referenceRoots)))
 }
 
@@ -336,6 +334,10 @@ func (l *loader) exampleName(kind string) string {
 		return "nightly"
 	case "backend":
 		return "ssd"
+	case "backup":
+		return "weekly"
+	case "backup_repository":
+		return "nas"
 	}
 	return "data"
 }

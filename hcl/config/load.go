@@ -150,6 +150,7 @@ func LoadSources(dir string, files map[string][]byte, opts LoadOptions) (*Config
 	l.collectRefs()
 	l.sortGraph()
 	l.evaluate()
+	l.checkRevertTo()
 	l.assemble()
 	l.assembleImports()
 	if !l.diags.HasErrors() {
@@ -175,7 +176,7 @@ func (l *loader) declareFile(body *hclsyntax.Body) {
 			l.declLocals(b)
 		case "output":
 			l.declOutput(b)
-		case "backend", "qos", "volume_type", "volume", "snapshot":
+		case "backend", "qos", "volume_type", "volume", "snapshot", "backup_repository", "backup", "backup_policy":
 			l.declBlock(b)
 		case "import":
 			l.declImport(b)
@@ -353,6 +354,12 @@ func (l *loader) assemble() {
 				cfg.Volumes = append(cfg.Volumes, t)
 			case *Snapshot:
 				cfg.Snapshots = append(cfg.Snapshots, t)
+			case *BackupRepository:
+				cfg.BackupRepositories = append(cfg.BackupRepositories, t)
+			case *Backup:
+				cfg.Backups = append(cfg.Backups, t)
+			case *BackupPolicy:
+				cfg.BackupPolicies = append(cfg.BackupPolicies, t)
 			}
 		}
 	}

@@ -22,6 +22,10 @@ type Config struct {
 	// Imports are the import blocks, resolved to instance addresses.
 	Imports []*Import
 
+	BackupRepositories []*BackupRepository
+	Backups            []*Backup
+	BackupPolicies     []*BackupPolicy
+
 	// Variables holds the final value of every declared variable.
 	Variables map[string]cty.Value
 	// VariableDecls describes every declared variable, in declaration order,
@@ -74,7 +78,7 @@ type Common struct {
 	// Address is the instance address: `volume.db["a"]`, `volume.x[0]`,
 	// `volume_type.gold`.
 	Address string
-	Kind    string // "volume", "snapshot", "volume_type", "qos", "backend"
+	Kind    string // "volume", "snapshot", "volume_type", "qos", "backend", "backup", …
 	Name    string // the block label
 	// Key is the instance key: cty.NilVal without count/for_each, a Number
 	// with count, a String with for_each.
@@ -173,7 +177,10 @@ type Volume struct {
 	// be unknown (an id known only after apply) or instance objects, whose
 	// "address" attribute names the instance.
 	SchedulerHints map[string]cty.Value
-	Lifecycle      Lifecycle
+	// RevertTo is the address of a snapshot of this volume to revert to,
+	// or "". It is not a dependency: the snapshot depends on the volume.
+	RevertTo  string
+	Lifecycle Lifecycle
 }
 
 // Snapshot is a `snapshot` block instance.

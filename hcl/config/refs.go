@@ -9,8 +9,6 @@ import (
 	"github.com/zclconf/go-cty/cty"
 )
 
-const unsupportedBackupSource = `Creating a volume from a backup is not supported yet. Use source = { snapshot = snapshot.NAME } or source = { volume = volume.NAME } instead, or remove source.`
-
 // reference reads an argument that must evaluate to one instance of kind
 // want and returns that instance's address. With byLabel, a string naming
 // a declared single-instance block is accepted too (type = "gold").
@@ -136,7 +134,7 @@ func (a *attrEval) source() VolumeSource {
 		return VolumeSource{}
 	}
 	rng := attr.Expr.Range()
-	const shape = `source must be an object with exactly one of snapshot or volume, for example source = { snapshot = snapshot.nightly }.`
+	const shape = `source must be an object with exactly one of snapshot, volume or backup, for example source = { snapshot = snapshot.nightly } or source = { backup = backup.weekly }.`
 	ty := v.Type()
 	if !ty.IsObjectType() && !ty.IsMapType() {
 		a.fail(rng, "Invalid source", shape+fmt.Sprintf(" This is a %s.", ty.FriendlyName()))
@@ -161,26 +159,11 @@ func (a *attrEval) source() VolumeSource {
 		}
 		return VolumeSource{Kind: kind, Address: addr}
 	case "backup":
-		a.fail(rng, "Unsupported source", unsupportedBackupSource)
+		return a.backupSource(ev, rng)
 	default:
 		a.fail(rng, "Invalid source", fmt.Sprintf("source has no kind %q.%s %s", kind, didYouMean(kind, []string{"snapshot", "volume", "backup"}), shape))
 	}
 	return VolumeSource{}
-}
-
-// backupSourceKey finds a literal `backup` key in a source object, which is
-// reported before its reference (backup blocks do not exist yet) is.
-func backupSourceKey(expr hcl.Expression) (hcl.Range, bool) {
-	oc, ok := expr.(*hclsyntax.ObjectConsExpr)
-	if !ok {
-		return hcl.Range{}, false
-	}
-	for _, item := range oc.Items {
-		if objectKey(item.KeyExpr) == "backup" {
-			return item.KeyExpr.Range(), true
-		}
-	}
-	return hcl.Range{}, false
 }
 
 // dependsOnRefs reads depends_on = [volume.db, snapshot.x["a"]]: static

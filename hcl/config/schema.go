@@ -92,7 +92,7 @@ var (
 	schemaVolume = &bodySchema{
 		what: "a volume block",
 		attrs: []string{"count", "for_each", "size", "type", "availability_zone", "description",
-			"metadata", "source", "scheduler_hints", "depends_on"},
+			"metadata", "source", "revert_to", "scheduler_hints", "depends_on"},
 		required: []string{"size"},
 		blocks:   []nestedSchema{{typ: "lifecycle", unique: true}},
 	}
@@ -101,6 +101,21 @@ var (
 		attrs:    []string{"count", "for_each", "volume", "description", "metadata", "depends_on"},
 		required: []string{"volume"},
 		blocks:   []nestedSchema{{typ: "lifecycle", unique: true}},
+	}
+	schemaBackupRepository = &bodySchema{
+		what:     "a backup_repository block",
+		attrs:    []string{"driver", "path", "compression", "chunk_size"},
+		required: []string{"driver", "path"},
+	}
+	schemaBackup = &bodySchema{
+		what:     "a backup block",
+		attrs:    []string{"count", "for_each", "volume", "repository", "incremental", "description", "depends_on"},
+		required: []string{"volume", "repository"},
+	}
+	schemaBackupPolicy = &bodySchema{
+		what:     "a backup_policy block",
+		attrs:    []string{"volumes", "repository", "every", "keep", "incremental", "depends_on"},
+		required: []string{"volumes", "repository", "every", "keep"},
 	}
 	schemaLifecycle = &bodySchema{
 		what:  "a lifecycle block",
@@ -113,6 +128,10 @@ var (
 		"volume_type": schemaVolumeType,
 		"volume":      schemaVolume,
 		"snapshot":    schemaSnapshot,
+
+		"backup_repository": schemaBackupRepository,
+		"backup":            schemaBackup,
+		"backup_policy":     schemaBackupPolicy,
 	}
 
 	// ignorableAttrs are the names lifecycle.ignore_changes accepts per kind.
@@ -123,12 +142,13 @@ var (
 )
 
 // topLevelBlocks is every block type a file may hold, for suggestions.
-var topLevelBlocks = []string{"slab", "variable", "locals", "output", "backend", "qos", "volume_type", "volume", "snapshot", "import"}
+var topLevelBlocks = []string{"slab", "variable", "locals", "output", "backend", "qos", "volume_type", "volume", "snapshot", "import",
+	"backup_repository", "backup", "backup_policy"}
 
 // laterBlocks are block types of the product that this package does not
 // support yet; they get a clearer message than a typo would.
 var laterBlocks = map[string]bool{
-	"backup_repository": true, "backup": true, "backup_policy": true, "attachment": true,
+	"attachment": true,
 }
 
 var namePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)

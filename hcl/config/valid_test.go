@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/zclconf/go-cty/cty"
 )
@@ -448,5 +449,64 @@ func writeFile(t *testing.T, dir, name, content string) {
 	t.Helper()
 	if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestBackupBlocksDecode(t *testing.T) {
+	cfg := loadValid(t, "backups", LoadOptions{})
+	if len(cfg.BackupRepositories) != 2 || len(cfg.Backups) != 1 || len(cfg.BackupPolicies) != 1 {
+		t.Fatalf("got %d repositories, %d backups, %d policies; want 2, 1, 1",
+			len(cfg.BackupRepositories), len(cfg.Backups), len(cfg.BackupPolicies))
+	}
+	nas, archive := cfg.BackupRepositories[1], cfg.BackupRepositories[0]
+	if nas.Name != "nas" {
+		nas, archive = archive, nas
+	}
+	check(t, "nas path", nas.Path, filepath.Join(cfg.Dir, "backups"))
+	check(t, "nas compression (default)", nas.Compression, "zstd")
+	check(t, "nas chunk size", nas.ChunkSize, int64(4<<20))
+	check(t, "archive compression", archive.Compression, "gzip")
+	check(t, "archive chunk size", archive.ChunkSize, int64(65536))
+
+	b := cfg.Backups[0]
+	check(t, "backup volume", b.Volume, `volume.db["a"]`)
+	check(t, "backup repository", b.Repository, "backup_repository.nas")
+	check(t, "backup incremental", b.Incremental, true)
+	check(t, "backup depends on", b.DependsOn, []string{"backup_repository.nas", `volume.db["a"]`})
+
+	p := cfg.BackupPolicies[0]
+	check(t, "policy volumes", p.Volumes, []string{`volume.db["a"]`, `volume.db["b"]`})
+	check(t, "policy every", p.Every, 24*time.Hour)
+	check(t, "policy keep", p.Keep, 7)
+
+	r := volumeByAddr(t, cfg, "volume.restored")
+	check(t, "restore source", r.Source, VolumeSource{Kind: "backup", Address: "backup.weekly"})
+	check(t, "restore depends on the backup", slices.Contains(r.DependsOn, "backup.weekly"), true)
+
+	app := volumeByAddr(t, cfg, "volume.app")
+	check(t, "revert_to", app.RevertTo, "snapshot.before-upgrade")
+	check(t, "revert_to is no dependency", len(app.DependsOn), 0)
+}
+
+func TestParseDurationAcceptsDaysAndWeeks(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want time.Duration
+		ok   bool
+	}{
+		{"24h", 24 * time.Hour, true},
+		{"90m", 90 * time.Minute, true},
+		{"7d", 7 * 24 * time.Hour, true},
+		{"2w", 14 * 24 * time.Hour, true},
+		{"1h30m", 90 * time.Minute, true},
+		{"30s", 0, false},
+		{"d", 0, false},
+		{"daily", 0, false},
+		{"-1h", 0, false},
+	} {
+		got, err := ParseDuration(tc.in)
+		if (err == nil) != tc.ok || got != tc.want {
+			t.Errorf("ParseDuration(%q) = %v, %v; want %v, ok=%v", tc.in, got, err, tc.want, tc.ok)
+		}
 	}
 }

@@ -6,7 +6,7 @@
 //
 // It owns the schema and the queries:
 //   - stacks(name, lineage, serial); one table per kind (pools, qos,
-//     volume_types, volumes, snapshots) keyed by (stack, id) with a column
+//     volume_types, volumes, snapshots, backups) keyed by (stack, id) with a column
 //     per field and JSON text for maps and stats; history(seq, …),
 //     append-only; locks(stack, id, who, operation, info, created_at).
 //   - Migrations are embedded NNNN_name.sql files numbered 1..N without

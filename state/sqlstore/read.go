@@ -40,7 +40,8 @@ func (s *Store) Read(ctx context.Context, stack string) (*state.State, error) {
 
 func emptyState(st state.Stack) *state.State {
 	return &state.State{Stack: st, Pools: []*state.Pool{}, QoS: []*state.QoS{},
-		VolumeTypes: []*state.VolumeType{}, Volumes: []*state.Volume{}, Snapshots: []*state.Snapshot{}}
+		VolumeTypes: []*state.VolumeType{}, Volumes: []*state.Volume{}, Snapshots: []*state.Snapshot{},
+		Backups: []*state.Backup{}}
 }
 
 // read returns nil, nil when the stack does not exist. The transaction is
@@ -92,6 +93,9 @@ func (s *Store) readTx(ctx context.Context, tx *sqlx.Tx, stack string) (*state.S
 		return nil, err
 	}
 	if out.Snapshots, err = readKind(ctx, tx, s.st.selectKind[state.KindSnapshot], stack, (*snapshotRow).object); err != nil {
+		return nil, err
+	}
+	if out.Backups, err = readKind(ctx, tx, s.st.selectKind[state.KindBackup], stack, (*backupRow).object); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -29,12 +29,17 @@ var (
 	volumeTable = table{state.KindVolume, "volumes", []string{
 		"id", "address", "name", "pool", "size", "status", "status_reason", "type_id",
 		"availability_zone", "source_kind", "source_id", "source_address", "description", "metadata", "sensitive",
-		"provider_location", "created_at", "updated_at"}}
+		"provider_location", "reverted_to", "created_at", "updated_at"}}
 	snapshotTable = table{state.KindSnapshot, "snapshots", []string{
 		"id", "address", "name", "volume_id", "pool", "size", "status", "status_reason",
 		"description", "metadata", "sensitive", "provider_location", "created_at", "updated_at"}}
 
-	tables = []table{poolTable, qosTable, volumeTypeTable, volumeTable, snapshotTable}
+	backupTable = table{state.KindBackup, "backups", []string{
+		"id", "address", "name", "policy", "volume_id", "repository", "repository_path", "parent_id",
+		"incremental", "size_bytes", "stored_bytes", "status", "status_reason", "description", "manifest_location", "sensitive",
+		"created_at", "updated_at"}}
+
+	tables = []table{poolTable, qosTable, volumeTypeTable, volumeTable, snapshotTable, backupTable}
 )
 
 func tableFor(k state.Kind) (table, bool) {
@@ -123,6 +128,7 @@ type volumeRow struct {
 	Metadata         dbMap  `db:"metadata"`
 	Sensitive        dbList `db:"sensitive"`
 	ProviderLocation string `db:"provider_location"`
+	RevertedTo       string `db:"reverted_to"`
 	CreatedAt        dbTime `db:"created_at"`
 	UpdatedAt        dbTime `db:"updated_at"`
 }
@@ -188,7 +194,7 @@ func toRow(stack string, obj state.Object) (table, any, error) {
 			Size: int64(o.SizeGiB), Status: o.Status, StatusReason: o.StatusReason, TypeID: o.TypeID,
 			AvailabilityZone: o.AvailabilityZone, SourceKind: o.SourceKind, SourceID: o.SourceID, SourceAddress: o.SourceAddress,
 			Description: o.Description, Metadata: o.Metadata, Sensitive: o.Sensitive, ProviderLocation: o.ProviderLocation,
-			CreatedAt: dbTime(o.CreatedAt), UpdatedAt: dbTime(o.UpdatedAt)}
+			RevertedTo: o.RevertedTo, CreatedAt: dbTime(o.CreatedAt), UpdatedAt: dbTime(o.UpdatedAt)}
 	case *state.Snapshot:
 		if o == nil {
 			break
@@ -198,6 +204,12 @@ func toRow(stack string, obj state.Object) (table, any, error) {
 			Pool: o.Pool, Size: int64(o.SizeGiB), Status: o.Status, StatusReason: o.StatusReason,
 			Description: o.Description, Metadata: o.Metadata, Sensitive: o.Sensitive, ProviderLocation: o.ProviderLocation,
 			CreatedAt: dbTime(o.CreatedAt), UpdatedAt: dbTime(o.UpdatedAt)}
+	case *state.Backup:
+		if o == nil {
+			break
+		}
+		t, id = backupTable, o.ID
+		row = backupRowOf(stack, o)
 	default:
 		return t, nil, fmt.Errorf("cannot record object of type %T", obj)
 	}
@@ -229,12 +241,51 @@ func (r *volumeRow) object() *state.Volume {
 	return &state.Volume{ID: r.ID, Address: r.Address, Name: r.Name, Pool: r.Pool, SizeGiB: int(r.Size),
 		Status: r.Status, StatusReason: r.StatusReason, TypeID: r.TypeID, AvailabilityZone: r.AvailabilityZone,
 		SourceKind: r.SourceKind, SourceID: r.SourceID, SourceAddress: r.SourceAddress, Description: r.Description, Metadata: r.Metadata,
-		Sensitive: r.Sensitive, ProviderLocation: r.ProviderLocation, CreatedAt: time.Time(r.CreatedAt), UpdatedAt: time.Time(r.UpdatedAt)}
+		Sensitive: r.Sensitive, ProviderLocation: r.ProviderLocation, RevertedTo: r.RevertedTo,
+		CreatedAt: time.Time(r.CreatedAt), UpdatedAt: time.Time(r.UpdatedAt)}
 }
 
 func (r *snapshotRow) object() *state.Snapshot {
 	return &state.Snapshot{ID: r.ID, Address: r.Address, Name: r.Name, VolumeID: r.VolumeID, Pool: r.Pool,
 		SizeGiB: int(r.Size), Status: r.Status, StatusReason: r.StatusReason, Description: r.Description,
 		Metadata: r.Metadata, Sensitive: r.Sensitive, ProviderLocation: r.ProviderLocation,
+		CreatedAt: time.Time(r.CreatedAt), UpdatedAt: time.Time(r.UpdatedAt)}
+}
+
+type backupRow struct {
+	Stack            string `db:"stack"`
+	ID               string `db:"id"`
+	Address          string `db:"address"`
+	Name             string `db:"name"`
+	Policy           string `db:"policy"`
+	VolumeID         string `db:"volume_id"`
+	Repository       string `db:"repository"`
+	RepositoryPath   string `db:"repository_path"`
+	ParentID         string `db:"parent_id"`
+	Incremental      bool   `db:"incremental"`
+	SizeBytes        int64  `db:"size_bytes"`
+	StoredBytes      int64  `db:"stored_bytes"`
+	Status           string `db:"status"`
+	StatusReason     string `db:"status_reason"`
+	Description      string `db:"description"`
+	ManifestLocation string `db:"manifest_location"`
+	Sensitive        dbList `db:"sensitive"`
+	CreatedAt        dbTime `db:"created_at"`
+	UpdatedAt        dbTime `db:"updated_at"`
+}
+
+func backupRowOf(stack string, o *state.Backup) *backupRow {
+	return &backupRow{Stack: stack, ID: o.ID, Address: o.Address, Name: o.Name, Policy: o.Policy,
+		VolumeID: o.VolumeID, Repository: o.Repository, RepositoryPath: o.RepositoryPath, ParentID: o.ParentID,
+		Incremental: o.Incremental, SizeBytes: o.SizeBytes, StoredBytes: o.StoredBytes, Status: o.Status, StatusReason: o.StatusReason,
+		Description: o.Description, ManifestLocation: o.ManifestLocation, Sensitive: o.Sensitive,
+		CreatedAt: dbTime(o.CreatedAt), UpdatedAt: dbTime(o.UpdatedAt)}
+}
+
+func (r *backupRow) object() *state.Backup {
+	return &state.Backup{ID: r.ID, Address: r.Address, Name: r.Name, Policy: r.Policy, VolumeID: r.VolumeID,
+		Repository: r.Repository, RepositoryPath: r.RepositoryPath, ParentID: r.ParentID,
+		Incremental: r.Incremental, SizeBytes: r.SizeBytes, StoredBytes: r.StoredBytes, Status: r.Status, StatusReason: r.StatusReason,
+		Description: r.Description, ManifestLocation: r.ManifestLocation, Sensitive: r.Sensitive,
 		CreatedAt: time.Time(r.CreatedAt), UpdatedAt: time.Time(r.UpdatedAt)}
 }

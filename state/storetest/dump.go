@@ -21,10 +21,11 @@ var ignoreSeq = cmpopts.IgnoreFields(state.Event{}, "Seq")
 func populate(t testing.TB, s state.Store, stack string) {
 	t.Helper()
 	for i := 1; i <= 3; i++ {
-		for _, o := range []state.Object{fixturePool(i), fixtureQoS(i), fixtureVolumeType(i), fixtureVolume(i), fixtureSnapshot(i)} {
+		for _, o := range []state.Object{fixturePool(i), fixtureQoS(i), fixtureVolumeType(i), fixtureVolume(i), fixtureSnapshot(i), fixtureBackup(i)} {
 			mustApply(t, s, stack, put(o))
 		}
 	}
+	mustApply(t, s, stack, del(state.KindBackup, fixtureBackup(3).ID))
 	mustApply(t, s, stack, put(fixtureVolume(1))) // an update
 	mustApply(t, s, stack, del(state.KindSnapshot, fixtureSnapshot(2).ID))
 	w := put(fixtureVolume(4))

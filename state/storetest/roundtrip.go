@@ -18,7 +18,8 @@ func testRoundTrip(t *testing.T, fresh Fresh) {
 	// slices, so JSON shows [] rather than null.
 	wantState := func(st state.Stack) *state.State {
 		return &state.State{Stack: st, Pools: []*state.Pool{}, QoS: []*state.QoS{},
-			VolumeTypes: []*state.VolumeType{}, Volumes: []*state.Volume{}, Snapshots: []*state.Snapshot{}}
+			VolumeTypes: []*state.VolumeType{}, Volumes: []*state.Volume{}, Snapshots: []*state.Snapshot{},
+			Backups: []*state.Backup{}}
 	}
 
 	for _, tc := range []struct {
@@ -36,6 +37,8 @@ func testRoundTrip(t *testing.T, fresh Fresh) {
 			func(s *state.State, o state.Object) { s.Volumes = append(s.Volumes, o.(*state.Volume)) }},
 		{"a snapshot reads back equal", fixtureSnapshot(1),
 			func(s *state.State, o state.Object) { s.Snapshots = append(s.Snapshots, o.(*state.Snapshot)) }},
+		{"an incremental backup reads back equal with its chain and manifest", fixtureBackup(1),
+			func(s *state.State, o state.Object) { s.Backups = append(s.Backups, o.(*state.Backup)) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			stack := "rt-" + string(tc.put.ObjectKind())
@@ -99,7 +102,8 @@ func testRoundTrip(t *testing.T, fresh Fresh) {
 		// Everything else equal once the nils are the documented empties.
 		q.Specs, vt.ExtraSpecs, v.Metadata = map[string]string{}, map[string]string{}, map[string]string{}
 		want := &state.State{Stack: got.Stack, Pools: []*state.Pool{p}, QoS: []*state.QoS{q},
-			VolumeTypes: []*state.VolumeType{vt}, Volumes: []*state.Volume{v}, Snapshots: []*state.Snapshot{sn}}
+			VolumeTypes: []*state.VolumeType{vt}, Volumes: []*state.Volume{v}, Snapshots: []*state.Snapshot{sn},
+			Backups: []*state.Backup{}}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("(-want +got):\n%s", diff)
 		}

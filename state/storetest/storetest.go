@@ -90,6 +90,7 @@ func fixtureVolume(n int) *state.Volume {
 		Metadata:         map[string]string{"owner": fmt.Sprintf("team-%d", n), "quote\"back\\slash": "line\nbreak ünïcode"},
 		Sensitive:        []string{"description", "metadata"},
 		ProviderLocation: fmt.Sprintf("/pools/p/vol-%d.raw", n),
+		RevertedTo:       fmt.Sprintf("snap-%d", n),
 		CreatedAt:        t0,
 		UpdatedAt:        t0.Add(time.Duration(n) * time.Millisecond),
 	}
@@ -156,4 +157,31 @@ func mustStack(t testing.TB, s state.Store, stack string) state.Stack {
 		t.Fatalf("Stack: %v", err)
 	}
 	return st
+}
+
+func fixtureBackup(n int) *state.Backup {
+	b := &state.Backup{
+		ID:               fmt.Sprintf("bk-%d", n),
+		Address:          "backup_policy.db",
+		Name:             "db",
+		Policy:           "backup_policy.db",
+		VolumeID:         fmt.Sprintf("vol-%d", n),
+		Repository:       "backup_repository.nas",
+		RepositoryPath:   "/srv/backups ünïcode",
+		ParentID:         fmt.Sprintf("bk-%d", n-1),
+		Incremental:      true,
+		SizeBytes:        int64(n) << 40, // beyond 32 bits
+		StoredBytes:      int64(n) * 12345,
+		Status:           "available",
+		StatusReason:     fmt.Sprintf("reason-%d", n),
+		Description:      fmt.Sprintf("nightly \"%d\"", n),
+		ManifestLocation: fmt.Sprintf("bk-%d/manifest.json", n),
+		Sensitive:        []string{"description"},
+		CreatedAt:        t0.Add(time.Duration(n) * time.Hour),
+		UpdatedAt:        t0.Add(time.Duration(n)*time.Hour + time.Second),
+	}
+	if n == 1 {
+		b.ParentID = "" // the full backup at the chain's root
+	}
+	return b
 }

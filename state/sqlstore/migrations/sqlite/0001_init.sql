@@ -78,6 +78,7 @@ CREATE TABLE volumes (
     metadata          TEXT    NOT NULL DEFAULT '{}',
     sensitive         TEXT    NOT NULL DEFAULT '[]',
     provider_location TEXT    NOT NULL,
+    reverted_to       TEXT    NOT NULL DEFAULT '',
     created_at        TEXT    NOT NULL,
     updated_at        TEXT    NOT NULL,
     PRIMARY KEY (stack, id)
@@ -107,6 +108,34 @@ CREATE TABLE snapshots (
 CREATE INDEX snapshots_address ON snapshots (stack, address, id);
 -- "Does this volume still have snapshots?" before a delete.
 CREATE INDEX snapshots_volume ON snapshots (stack, volume_id);
+
+-- A backup's data lives in its repository; the row keeps the chain
+-- (parent_id) and where the manifest is.
+CREATE TABLE backups (
+    stack             TEXT    NOT NULL REFERENCES stacks (name),
+    id                TEXT    NOT NULL,
+    address           TEXT    NOT NULL,
+    name              TEXT    NOT NULL,
+    policy            TEXT    NOT NULL,
+    volume_id         TEXT    NOT NULL,
+    repository        TEXT    NOT NULL,
+    repository_path   TEXT    NOT NULL,
+    parent_id         TEXT    NOT NULL,
+    incremental       INTEGER NOT NULL,
+    size_bytes        INTEGER NOT NULL,
+    stored_bytes      INTEGER NOT NULL,
+    status            TEXT    NOT NULL,
+    status_reason     TEXT    NOT NULL,
+    description       TEXT    NOT NULL,
+    manifest_location TEXT    NOT NULL,
+    sensitive         TEXT    NOT NULL DEFAULT '[]',
+    created_at        TEXT    NOT NULL,
+    updated_at        TEXT    NOT NULL,
+    PRIMARY KEY (stack, id)
+) STRICT;
+CREATE INDEX backups_address ON backups (stack, address, id);
+-- "Which backups chain to this one?" before a delete.
+CREATE INDEX backups_parent ON backups (stack, parent_id);
 
 -- AUTOINCREMENT: seq is never reused, so it orders events for good.
 CREATE TABLE history (

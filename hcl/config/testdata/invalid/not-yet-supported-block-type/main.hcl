@@ -2,7 +2,7 @@ volume "db" {
   size = 10
 }
 
-backup_repository "nas" {
-  driver = "posix"
-  path   = "/srv/backups"
+attachment "db-host1" {
+  volume    = volume.db
+  connector = { host = "host1" }
 }

@@ -1,0 +1,14 @@
+volume "db" {
+  size = 10
+}
+
+backup_repository "nas" {
+  driver = "posix"
+  path   = "/srv/backups"
+}
+
+backup "weekly" {
+  volume      = volume.db
+  repository  = backup_repository.nas
+  incremental = "often"
+}

@@ -1,0 +1,9 @@
+volume "db" {
+  size = 10
+}
+
+backup_repository "nas" {
+  driver     = "posix"
+  path       = "/srv/backups"
+  chunk_size = "64MB"
+}

@@ -1,0 +1,7 @@
+volume "db" {
+  size = 10
+}
+
+backup_repository "nas" {
+  driver = "posix"
+}

@@ -1,0 +1,4 @@
+volume "db" {
+  size      = 10
+  revert_to = volume.db
+}

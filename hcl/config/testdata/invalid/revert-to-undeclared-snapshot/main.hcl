@@ -1,0 +1,6 @@
+volume "db" {
+  size      = 10
+  revert_to = snapshot.befroe
+}
+
+snapshot "before" { volume = volume.db }
