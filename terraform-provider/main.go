@@ -1,5 +1,3 @@
-// Command terraform-provider-slab is slab's Terraform / OpenTofu provider
-// (plugin protocol 6). Terraform starts it; it is not run by hand.
 package main
 
 import (
