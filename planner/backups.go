@@ -78,6 +78,24 @@ func BackupKind(incremental bool, parent *state.Backup, sizeBytes int64) (parent
 	return parent.ID, ""
 }
 
+// FullBecauseGrown reports whether b, asked for as an incremental, was
+// taken full because its volume had grown since the backup it would have
+// chained to: the newest available backup of the same volume in the same
+// repository taken before it (BackupKind's rule, applied afterwards).
+func FullBecauseGrown(all []*state.Backup, b *state.Backup) bool {
+	if !b.Incremental || b.ParentID != "" {
+		return false
+	}
+	var earlier []*state.Backup
+	for _, x := range all {
+		if x.ID != b.ID && x.CreatedAt.Before(b.CreatedAt) {
+			earlier = append(earlier, x)
+		}
+	}
+	parent := ChainParent(earlier, b.VolumeID, b.Repository)
+	return parent != nil && b.SizeBytes > parent.SizeBytes
+}
+
 // PolicyStep is what a backup_policy does for one volume at one time.
 type PolicyStep struct {
 	VolumeID string

@@ -43,18 +43,8 @@ func desiredBackups(cfg *config.Config, add func(*desired)) {
 // policy's backups, then the rule that no backup goes while a remaining
 // one chains to it, and the order of deletions (dependents first).
 func (p *planner) planBackups() {
-	// Backups the plan will hold, for chaining and pruning decisions.
-	var planned []*state.Backup
-	for _, b := range p.refreshed.Backups {
-		if c := p.byAddr[b.Address]; c == nil || c.ID != b.ID || !c.Deletes() {
-			planned = append(planned, b)
-		}
-	}
-	for _, c := range p.changes {
-		if c.Kind == "backup" && c.Creates() {
-			p.chooseParent(c, planned, 0)
-		}
-	}
+	planned := p.plannedBackups()
+	p.chooseParents(planned)
 	now := p.opts.Now().UTC()
 	policies := map[string]bool{}
 	for _, pol := range p.cfg.BackupPolicies {
@@ -77,6 +67,28 @@ func (p *planner) planBackups() {
 	}
 	p.checkBackupDeletions()
 	p.checkRestoreSizes()
+}
+
+// plannedBackups are the recorded backups the plan keeps, for chaining
+// and pruning decisions.
+func (p *planner) plannedBackups() []*state.Backup {
+	var planned []*state.Backup
+	for _, b := range p.refreshed.Backups {
+		if c := p.byAddr[b.Address]; c == nil || c.ID != b.ID || !c.Deletes() {
+			planned = append(planned, b)
+		}
+	}
+	return planned
+}
+
+// chooseParents decides full or incremental for every new backup of a
+// backup block (or of a front end's object).
+func (p *planner) chooseParents(planned []*state.Backup) {
+	for _, c := range p.changes {
+		if c.Kind == "backup" && c.Creates() {
+			p.chooseParent(c, planned, 0)
+		}
+	}
 }
 
 // chooseParent decides full or incremental for a new backup and notes

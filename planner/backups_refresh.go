@@ -9,6 +9,7 @@ import (
 
 	"github.com/slab-storage/slab/drivers/backup"
 	"github.com/slab-storage/slab/providers"
+	"github.com/slab-storage/slab/state"
 )
 
 // readableRepository opens a repository for refresh, or returns nil when
@@ -44,17 +45,7 @@ func (p *planner) refreshBackups(ctx context.Context) []*Drift {
 			kept = append(kept, b)
 			continue
 		}
-		repo, ok := repos[b.RepositoryPath]
-		if !ok {
-			repo = readableRepository(ctx, b.RepositoryPath)
-			repos[b.RepositoryPath] = repo
-		}
-		if repo == nil {
-			kept = append(kept, b) // unreadable now: not evidence of anything
-			continue
-		}
-		_, err := backup.ReadManifest(ctx, repo, b.ID)
-		if !errors.Is(err, backup.ErrNotFound) {
+		if !backupGone(ctx, repos, b) {
 			kept = append(kept, b)
 			continue
 		}
@@ -69,4 +60,23 @@ func (p *planner) refreshBackups(ctx context.Context) []*Drift {
 		p.refreshed = &refreshed
 	}
 	return drift
+}
+
+// backupGone reports whether an available backup's manifest is missing
+// from its repository, which is readable. repos caches the repositories
+// opened so far, by path (nil for an unreadable one).
+func backupGone(ctx context.Context, repos map[string]backup.Repository, b *state.Backup) bool {
+	if b.Status != BackupAvailable {
+		return false
+	}
+	repo, ok := repos[b.RepositoryPath]
+	if !ok {
+		repo = readableRepository(ctx, b.RepositoryPath)
+		repos[b.RepositoryPath] = repo
+	}
+	if repo == nil {
+		return false // unreadable now: not evidence of anything
+	}
+	_, err := backup.ReadManifest(ctx, repo, b.ID)
+	return errors.Is(err, backup.ErrNotFound)
 }

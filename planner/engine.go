@@ -3,12 +3,15 @@ package planner
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/slab-storage/slab/drivers"
+	"github.com/slab-storage/slab/drivers/backup"
 	"github.com/slab-storage/slab/hcl/config"
 	"github.com/slab-storage/slab/planner/schedule"
 	"github.com/slab-storage/slab/providers"
@@ -23,9 +26,10 @@ import (
 // Object is one object as such a front end declares it: the attributes a
 // configuration block would give it, with references (type, source,
 // volume, qos) spelled as the addresses of objects recorded in the same
-// stack.
+// stack. A backup's repository is the address of a backup_repository
+// block of the settings (ObjectOptions.Settings), as a block names it.
 type Object struct {
-	Kind  string // "qos", "volume_type", "volume", "snapshot"
+	Kind  string // "qos", "volume_type", "volume", "snapshot", "backup"
 	Name  string
 	Attrs providers.Attrs
 	// Hints are a volume's scheduler_hints: different_backend and
@@ -38,8 +42,8 @@ func (o *Object) Address() string { return o.Kind + "." + o.Name }
 
 // ObjectOptions control MakeObject.
 type ObjectOptions struct {
-	// Settings supplies the slab block (the scheduler pipeline); nil
-	// means Cinder's defaults.
+	// Settings supplies the slab block (the scheduler pipeline) and the
+	// backup repositories; nil means Cinder's defaults and none.
 	Settings *config.Config
 	// Refresh asks the pools what they hold first, so an object gone from
 	// its pool is planned again, and records the object's drift on apply.
@@ -81,7 +85,7 @@ func MakeObject(ctx context.Context, rec *state.State, pools *PoolSet, address s
 			return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Object does not match its address",
 				Detail: fmt.Sprintf("%s was asked for, but the object describes %s.", address, want.Address())}}
 		}
-		if d, diags = desiredObject(rec, want); diags.HasErrors() {
+		if d, diags = desiredObject(rec, settings, want); diags.HasErrors() {
 			return nil, diags
 		}
 	}
@@ -144,6 +148,11 @@ func MakeObject(ctx context.Context, rec *state.State, pools *PoolSet, address s
 			p.add(c)
 		}
 	}
+	// Backups: the parent a new one chains to, the rule that no backup
+	// goes while another chains to it, and that a restore fits.
+	p.chooseParents(p.plannedBackups())
+	p.checkBackupDeletions()
+	p.checkRestoreSizes()
 	p.place()
 	if p.diags.HasErrors() {
 		return nil, p.diags
@@ -166,7 +175,7 @@ func MakeObject(ctx context.Context, rec *state.State, pools *PoolSet, address s
 
 // desiredObject reads a front end's object as the planner reads a block,
 // resolving its references against the record.
-func desiredObject(rec *state.State, want *Object) (*desired, hcl.Diagnostics) {
+func desiredObject(rec *state.State, settings *config.Config, want *Object) (*desired, hcl.Diagnostics) {
 	var diags hcl.Diagnostics
 	fail := func(summary, detail string) {
 		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: detail})
@@ -224,6 +233,23 @@ func desiredObject(rec *state.State, want *Object) (*desired, hcl.Diagnostics) {
 		ref("volume", state.KindVolume)
 	case "volume_type":
 		ref("qos", state.KindQoS)
+	case "backup":
+		ref("volume", state.KindVolume)
+		repo, _ := attrs["repository"].(string)
+		var names []string
+		for _, r := range settings.BackupRepositories {
+			names = append(names, r.Address)
+		}
+		if !slices.Contains(names, repo) {
+			declared := "none is declared"
+			if len(names) > 0 {
+				declared = "declared: " + strings.Join(names, ", ")
+			}
+			fail("Reference to an unknown backup repository",
+				fmt.Sprintf("repository of %s names %s, which no backup_repository block of the configuration declares (%s). Declare it beside the backend and pool blocks.", want.Address(), repo, declared))
+			return nil, diags
+		}
+		repositoryAttrs(settings, repo, attrs)
 	}
 	return d, diags
 }
@@ -254,6 +280,13 @@ func ReadObject(ctx context.Context, rec *state.State, pools *PoolSet, kind stat
 		one.Volumes, pool = []*state.Volume{o}, o.Pool
 	case *state.Snapshot:
 		one.Snapshots, pool = []*state.Snapshot{o}, o.Pool
+	case *state.Backup:
+		// As refresh: a backup whose manifest is gone from its readable
+		// repository is gone.
+		if backupGone(ctx, map[string]backup.Repository{}, o) {
+			return nil, false, nil
+		}
+		return obj, true, nil
 	default:
 		return obj, true, nil
 	}
@@ -323,6 +356,9 @@ func FailedCreate(o state.Object) bool {
 		return isFailedCreate(x.Status)
 	case *state.Snapshot:
 		return isFailedCreate(x.Status)
+	case *state.Backup:
+		// An interrupted backup is taken again, as a failed one.
+		return x.Status == BackupError || x.Status == BackupCreating
 	}
 	return false
 }
