@@ -43,14 +43,14 @@ func (p *slabProvider) Metadata(_ context.Context, _ provider.MetadataRequest, r
 
 func (p *slabProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		Description: "Manages slab volumes, snapshots, volume types and QoS specs with slab's scheduler, drivers and state catalog.",
+		Description: "Manages slab volumes, snapshots, backups, volume types and QoS specs with slab's scheduler, drivers, backup engine and state catalog.",
 		Attributes: map[string]schema.Attribute{
 			"state": schema.StringAttribute{Optional: true, Sensitive: true,
 				Description: "The state store: a PostgreSQL DSN (postgres://…) or a SQLite file path. Precedence as the slab CLI's: this argument, then SLAB_STATE, then the state of the slab block in config_dir, then .slab/state.db in config_dir (or the working directory)."},
 			"stack": schema.StringAttribute{Optional: true,
 				Description: "The stack this provider's objects are recorded in. Default: terraform-<workspace>, the workspace read from TF_WORKSPACE or the working directory's .terraform/environment. Never share a stack with a slab CLI configuration: the CLI would plan to destroy objects its files do not declare."},
 			"config_dir": schema.StringAttribute{Optional: true,
-				Description: "A directory of slab HCL files whose backend and pool blocks (and the slab block's scheduler settings) the provider uses. Point it at the slab CLI's directory to share its pools. Other blocks there (volumes, types, QoS) belong to the CLI's stack and are not managed by the provider."},
+				Description: "A directory of slab HCL files whose backend and pool blocks, backup_repository blocks (slab_backup's repository names one) and slab block (state, scheduler settings) the provider uses. Point it at the slab CLI's directory to share its pools and repositories. Other blocks there (volumes, types, QoS, backups, backup policies) belong to the CLI's stack and are not managed by the provider."},
 			"lock_timeout": schema.StringAttribute{Optional: true,
 				Description: "How long to wait for the stack's lock, as a Go duration (default \"5m\")."},
 		},
@@ -125,7 +125,7 @@ func workspace() string {
 }
 
 func (p *slabProvider) Resources(context.Context) []func() resource.Resource {
-	return []func() resource.Resource{newVolumeResource, newSnapshotResource, newVolumeTypeResource, newQoSResource}
+	return []func() resource.Resource{newVolumeResource, newSnapshotResource, newBackupResource, newVolumeTypeResource, newQoSResource}
 }
 
 func (p *slabProvider) DataSources(context.Context) []func() datasource.DataSource {

@@ -30,6 +30,7 @@ type volumeModel struct {
 	AvailabilityZone types.String `tfsdk:"availability_zone"`
 	SourceSnapshotID types.String `tfsdk:"source_snapshot_id"`
 	SourceVolumeID   types.String `tfsdk:"source_volume_id"`
+	SourceBackupID   types.String `tfsdk:"source_backup_id"`
 	Description      types.String `tfsdk:"description"`
 	Metadata         types.Map    `tfsdk:"metadata"`
 	SchedulerHints   *hintsModel  `tfsdk:"scheduler_hints"`
@@ -67,6 +68,8 @@ func (r *volumeResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 				Description: "Make the volume from this slab_snapshot (same pool, size at least the snapshot's). Changing it makes a new volume; removing it changes nothing."},
 			"source_volume_id": schema.StringAttribute{Optional: true,
 				Description: "Make the volume as a clone of this slab_volume (same pool). Changing it makes a new volume; removing it changes nothing."},
+			"source_backup_id": schema.StringAttribute{Optional: true,
+				Description: "Restore this slab_backup into the new volume (any pool the scheduler chooses; size at least the backup's, checked at plan time). Changing it makes a new volume; removing it changes nothing."},
 			"description": schema.StringAttribute{Optional: true, Description: "Free text, changed in place."},
 			"metadata": schema.MapAttribute{Optional: true, ElementType: types.StringType,
 				Description: "Key/value metadata, changed in place. Scheduler filter and goodness functions can read it."},
@@ -97,7 +100,7 @@ func (r *volumeResource) Configure(_ context.Context, req resource.ConfigureRequ
 // object is the volume as the engine reads a volume block. ok is false
 // when a reference cannot be resolved yet (an ID known only after apply).
 func (r *volumeResource) object(ctx context.Context, m *volumeModel, rec *state.State, diags *diag.Diagnostics) (*planner.Object, bool) {
-	if !known(m.Name, m.Size, m.Type, m.SourceSnapshotID, m.SourceVolumeID, m.Description, m.Metadata) {
+	if !known(m.Name, m.Size, m.Type, m.SourceSnapshotID, m.SourceVolumeID, m.SourceBackupID, m.Description, m.Metadata) {
 		return nil, false
 	}
 	attrs := providers.Attrs{
@@ -123,6 +126,12 @@ func (r *volumeResource) object(ctx context.Context, m *volumeModel, rec *state.
 		attrs["source"] = a
 	case !m.SourceVolumeID.IsNull() && m.SourceVolumeID.ValueString() != "":
 		a, ok := resolve(m.SourceVolumeID, "source_volume_id")
+		if !ok {
+			return nil, false
+		}
+		attrs["source"] = a
+	case !m.SourceBackupID.IsNull() && m.SourceBackupID.ValueString() != "":
+		a, ok := resolve(m.SourceBackupID, "source_backup_id")
 		if !ok {
 			return nil, false
 		}
@@ -204,10 +213,7 @@ func (r *volumeResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	if prior != nil && prior.Name.Equal(plan.Name) {
 		tfName := func(a string) string {
 			if a == "source" {
-				if prior.SourceVolumeID.IsNull() {
-					return "source_snapshot_id"
-				}
-				return "source_volume_id"
+				return sourceAttr(prior, &plan)
 			}
 			return a
 		}
@@ -261,10 +267,29 @@ func plannedStr(v types.String) any {
 	return strOrNil(v)
 }
 
+// sourceAttr names the source attribute that changed between prior and
+// plan (the one the prior set when none did).
+func sourceAttr(prior, plan *volumeModel) string {
+	names := []string{"source_snapshot_id", "source_volume_id", "source_backup_id"}
+	before := []types.String{prior.SourceSnapshotID, prior.SourceVolumeID, prior.SourceBackupID}
+	after := []types.String{plan.SourceSnapshotID, plan.SourceVolumeID, plan.SourceBackupID}
+	for i := range names {
+		if !after[i].IsNull() && !before[i].Equal(after[i]) {
+			return names[i]
+		}
+	}
+	for i := range names {
+		if !before[i].IsNull() {
+			return names[i]
+		}
+	}
+	return names[0]
+}
+
 // sourceOf is the source for schemaReplacements: its ID stands in for the
 // address.
 func sourceOf(m *volumeModel, planned bool) any {
-	for _, v := range []types.String{m.SourceSnapshotID, m.SourceVolumeID} {
+	for _, v := range []types.String{m.SourceSnapshotID, m.SourceVolumeID, m.SourceBackupID} {
 		if planned && v.IsUnknown() {
 			return unknownValue
 		}
@@ -371,6 +396,8 @@ func (r *volumeResource) Read(ctx context.Context, req resource.ReadRequest, res
 			m.SourceSnapshotID = types.StringValue(v.SourceID)
 		case "volume":
 			m.SourceVolumeID = types.StringValue(v.SourceID)
+		case "backup":
+			m.SourceBackupID = types.StringValue(v.SourceID)
 		}
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
