@@ -1,5 +1,6 @@
 # slab from Terraform / OpenTofu: a QoS spec, a volume type, a volume placed
-# by slab's scheduler, a snapshot of it and a volume made from the snapshot.
+# by slab's scheduler, a snapshot of it, a volume made from the snapshot, a
+# backup of the volume and a volume restored from the backup.
 # The objects are recorded in slab's state store (slab/.slab/state.db, set by
 # the slab block in slab/) under the stack terraform-<workspace>.
 terraform {
@@ -51,8 +52,21 @@ resource "slab_volume" "db_test" {
   source_snapshot_id = slab_snapshot.db_before_upgrade.id
 }
 
+# Backups go to a backup_repository declared in slab/ and are immutable.
+resource "slab_backup" "db_full" {
+  name       = "db-full"
+  volume_id  = slab_volume.db.id
+  repository = "local"
+}
+
+resource "slab_volume" "db_restored" {
+  name             = "db-restored"
+  size             = slab_backup.db_full.size
+  source_backup_id = slab_backup.db_full.id
+}
+
 data "slab_pools" "all" {
-  depends_on = [slab_volume.db, slab_volume.db_test]
+  depends_on = [slab_volume.db, slab_volume.db_test, slab_volume.db_restored]
 }
 
 output "db_pool" {

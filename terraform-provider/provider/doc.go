@@ -16,4 +16,7 @@
 //   - Writes take the stack's lock, one object per plan, and are recorded
 //     step by step as the CLI's are.
 //   - A shrinking volume is refused at plan time, never replaced silently.
+//   - Backup repositories are config_dir's backup_repository blocks, read
+//     as the CLI reads them; slab_backup names one by its label, and the
+//     engine records the repository's path with each backup.
 package provider

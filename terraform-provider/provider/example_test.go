@@ -22,7 +22,7 @@ func TestExampleAppliesAndDestroysWithTheRealCLI(t *testing.T) {
 	if err := os.CopyFS(ex, os.DirFS(filepath.Join(root, "examples", "terraform"))); err != nil {
 		t.Fatal(err)
 	}
-	for _, leftover := range []string{".terraform", "terraform.tfstate", "slab/.slab", "slab/pools"} {
+	for _, leftover := range []string{".terraform", "terraform.tfstate", "slab/.slab", "slab/pools", "slab/backups"} {
 		os.RemoveAll(filepath.Join(ex, leftover))
 	}
 	bin := filepath.Join(work, "bin")
@@ -68,9 +68,13 @@ func TestExampleAppliesAndDestroysWithTheRealCLI(t *testing.T) {
 	writeFile(t, filepath.Join(listDir, "main.hcl"), fmt.Sprintf("slab {\n  stack = \"terraform-default\"\n  state = %q\n}\n",
 		filepath.Join(ex, "slab", ".slab", "state.db")))
 	list := strings.Fields(run(0, slab, "-chdir="+listDir, "state", "list"))
-	want := []string{"qos.standard", "snapshot.db-before-upgrade", "volume.db", "volume.db-test", "volume_type.ssd"}
+	want := []string{"backup.db-full", "qos.standard", "snapshot.db-before-upgrade", "volume.db", "volume.db-restored", "volume.db-test", "volume_type.ssd"}
 	if strings.Join(list, " ") != strings.Join(want, " ") {
 		t.Fatalf("slab state list = %v, want %v", list, want)
+	}
+
+	if out := run(0, slab, "-chdir="+listDir, "backup", "list"); !strings.Contains(out, "backup.db-full") {
+		t.Fatalf("slab backup list:\n%s", out)
 	}
 
 	run(0, tofu, "destroy", "-auto-approve", "-input=false", "-no-color")
@@ -80,6 +84,9 @@ func TestExampleAppliesAndDestroysWithTheRealCLI(t *testing.T) {
 	files, _ := filepath.Glob(filepath.Join(ex, "slab", "pools", "*", "volumes", "*"))
 	if len(files) != 0 {
 		t.Fatalf("volume files left: %v", files)
+	}
+	if left, _ := filepath.Glob(filepath.Join(ex, "slab", "backups", "backup-*")); len(left) != 0 {
+		t.Fatalf("backups left in the repository: %v", left)
 	}
 }
 

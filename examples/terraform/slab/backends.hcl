@@ -1,7 +1,8 @@
 # The storage the provider places volumes on, in slab's own language: the
 # same file a slab CLI configuration would hold. The provider reads the
-# backend and pool blocks (and the slab block's state and scheduler); a slab
-# CLI pointed at this directory shares the pools and the state store.
+# backend, pool and backup_repository blocks (and the slab block's state and
+# scheduler); a slab CLI pointed at this directory shares the pools, the
+# repository and the state store.
 slab {
   stack = "storage"
 }
@@ -25,4 +26,12 @@ backend "local" {
       disk = "hdd"
     }
   }
+}
+
+# Where slab_backup resources store backups (repository = "local"): a
+# directory, such as an NFS mount, relative to this one here.
+backup_repository "local" {
+  driver      = "posix"
+  path        = "backups"
+  compression = "zstd"
 }
