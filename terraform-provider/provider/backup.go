@@ -65,7 +65,7 @@ func (r *backupResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 				Description: "The volume's size when it was backed up, in GiB: a volume restored from it must be at least this size."},
 			"stored_bytes": schema.Int64Attribute{Computed: true,
 				Description: "What the backup's own objects take in the repository, in bytes (after compression; an incremental stores only what changed)."},
-			"status": schema.StringAttribute{Computed: true, Description: "Cinder's status: available, error, …"},
+			"status":     schema.StringAttribute{Computed: true, Description: "Cinder's status: available, error, …"},
 			"created_at": schema.StringAttribute{Computed: true, Description: "When the backup was taken (RFC 3339, UTC)."},
 			"full_because_volume_grew": schema.BoolAttribute{Computed: true,
 				Description: "True when an incremental was asked for but the backup was taken full because the volume grew since the backup it would have chained to."},
