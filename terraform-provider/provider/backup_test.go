@@ -226,6 +226,17 @@ func cliSeesBackups(slab, dir string) resource.TestCheckFunc {
 	}
 }
 
+// repositoryHolds checks how many backups the repository directory holds.
+func (e *env) repositoryHolds(n int) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		got, _ := filepath.Glob(filepath.Join(e.dir, "repo", "backup-*"))
+		if len(got) != n {
+			return fmt.Errorf("the repository holds %v, want %d backups", got, n)
+		}
+		return nil
+	}
+}
+
 // checkNoBackups is CheckDestroy for the backup test: nothing recorded,
 // no volume file left and the repository emptied.
 func (e *env) checkNoBackups(s *terraform.State) error {
@@ -235,11 +246,7 @@ func (e *env) checkNoBackups(s *terraform.State) error {
 	if n := len(e.record().Backups); n != 0 {
 		return fmt.Errorf("%d backups still recorded", n)
 	}
-	left, _ := filepath.Glob(filepath.Join(e.dir, "repo", "backup-*"))
-	if len(left) != 0 {
-		return fmt.Errorf("the repository still holds %v", left)
-	}
-	return nil
+	return e.repositoryHolds(0)(s)
 }
 
 func TestAccBackupsChainRestoreImportAndShareTheCatalogWithTheCLI(t *testing.T) {
@@ -292,6 +299,7 @@ func TestAccBackupsChainRestoreImportAndShareTheCatalogWithTheCLI(t *testing.T) 
 					fileSize("slab_volume.from_full", 3),
 					sameData("slab_volume.from_inc", 2, &atInc),
 					sameData("slab_volume.from_full", 2, &atFull),
+					e.repositoryHolds(2),
 					cliSeesBackups(slab, cli),
 				),
 			},
@@ -350,6 +358,12 @@ func TestAccAnIncrementalOfAVolumeThatGrewIsTakenFull(t *testing.T) {
 				),
 			},
 			{ResourceName: "slab_backup.inc", ImportState: true, ImportStateVerify: true},
+			{
+				// A repository config_dir does not declare fails at plan.
+				Config: e.config(vol(2) + fullBackup + incBackup +
+					strings.NewReplacer(`"full"`, `"other"`, `"nas"`, `"tape"`).Replace(fullBackup)),
+				ExpectError: wrapped("Reference to an unknown backup repository", "backup_repository.tape", "(declared: backup_repository.nas)"),
+			},
 			{
 				// Backups are immutable: a new description takes a new
 				// one (nothing chains to the full backup here).
