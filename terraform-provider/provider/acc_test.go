@@ -175,3 +175,29 @@ func buildBinary(t *testing.T, pkg, dir, name string) string {
 	}
 	return out
 }
+
+// markStatus records a status for the backup at address, as a failed
+// apply would leave it.
+func (e *env) markStatus(address, status string) {
+	e.t.Helper()
+	store, err := sqlite.Open(e.db)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer store.Close()
+	for _, o := range e.record().Objects() {
+		if o.ObjectAddress() != address {
+			continue
+		}
+		b, ok := o.(*state.Backup)
+		if !ok {
+			e.t.Fatalf("%s is not a backup", address)
+		}
+		b.Status, b.StatusReason = status, "marked by the test"
+		if _, err := store.Apply(context.Background(), e.stack, state.Write{Put: o, Event: state.Event{Action: "error", Detail: "marked by the test"}}); err != nil {
+			e.t.Fatal(err)
+		}
+		return
+	}
+	e.t.Fatalf("nothing is recorded at %s", address)
+}

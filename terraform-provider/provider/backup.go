@@ -132,6 +132,9 @@ func (r *backupResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 			replacePaths(schemaReplacements(providers.BackupSchema, prior.attrs(strOrNil(prior.VolumeID)), after), tfName)...)
 		if len(resp.RequiresReplace) == 0 && prior.Status.ValueString() != planner.BackupAvailable {
 			// What a failed or interrupted backup left is taken again.
+			// Terraform replaces only for a path whose value changes, so
+			// the status is planned unknown.
+			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("status"), types.StringUnknown())...)
 			resp.RequiresReplace = append(resp.RequiresReplace, path.Root("status"))
 			resp.Diagnostics.AddWarning("Backup will be taken again", fmt.Sprintf("backup.%s is %s.", plan.Name.ValueString(), prior.Status.ValueString()))
 		}

@@ -375,6 +375,19 @@ func TestAccAnIncrementalOfAVolumeThatGrewIsTakenFull(t *testing.T) {
 				Check: resource.ComposeTestCheckFunc(
 					compareID("slab_backup.full", &full, false),
 					resource.TestCheckResourceAttr("slab_backup.full", "description", "after"),
+					saveID("slab_backup.full", &full),
+				),
+			},
+			{
+				// A backup recorded as failed is taken again.
+				PreConfig: func() { e.markStatus("backup.full", "error") },
+				Config:    e.config(vol(2) + strings.Replace(fullBackup, "before the upgrade", "after", 1) + incBackup),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("slab_backup.full", plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				Check: resource.ComposeTestCheckFunc(
+					compareID("slab_backup.full", &full, false),
+					resource.TestCheckResourceAttr("slab_backup.full", "status", "available"),
 				),
 			},
 		},

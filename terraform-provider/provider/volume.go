@@ -234,6 +234,8 @@ func (r *volumeResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 			paths := replacePaths(c.ReplacePaths, tfName)
 			if len(paths) == 0 {
 				// A volume whose create or delete failed is made again.
+				// Terraform replaces only for a path whose value changes.
+				resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("status"), types.StringUnknown())...)
 				paths = append(paths, path.Root("status"))
 				resp.Diagnostics.AddWarning("Volume will be replaced", c.Address+": "+c.Detail)
 			}
