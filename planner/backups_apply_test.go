@@ -387,8 +387,30 @@ volume "r" {
 			if c := f.mustPlan(Options{}).Change("volume.r"); c == nil || c.Action != Replace {
 				t.Errorf("next plan for volume.r: %+v, want a replacement", c)
 			}
+			// Removing it removes whatever the failed restore left on the pool.
+			f.write(withBackup)
+			f.apply(f.mustPlan(Options{}))
+			if left := filesNamed(t, f.dir, "volume-"+r.ID); len(left) > 0 {
+				t.Errorf("deleting the failed volume left %v on the pool", left)
+			}
 		})
 	}
+}
+
+// filesNamed lists the files called name anywhere under dir.
+func filesNamed(t *testing.T, dir, name string) []string {
+	t.Helper()
+	var out []string
+	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err == nil && d.Name() == name {
+			out = append(out, path)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 func firstChunk(t *testing.T, dir string) string {

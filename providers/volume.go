@@ -224,11 +224,19 @@ func (volumeKind) Delete(ctx context.Context, env Env, op Op) error {
 	}
 	cur := *obj.(*state.Volume)
 	v := &cur
-	if v.Status == StatusError {
-		// Its create failed, so the pool never held it (and may be gone).
-		return env.Record(ctx, state.Write{Delete: &state.Ref{Kind: state.KindVolume, ID: v.ID}, Event: state.Event{Action: "delete", Address: v.Address, Detail: "never created"}})
-	}
 	pool, err := env.Pool(v.Pool)
+	if v.Status == StatusError {
+		// A failed create left nothing, but a failed restore or revert
+		// leaves a file: remove whatever the pool holds (deleting is
+		// idempotent). A pool that is no longer declared holds nothing
+		// slab can reach, so only the record goes.
+		if err == nil {
+			if err := pool.DeleteVolume(ctx, v.ID); err != nil {
+				return recordFailure(ctx, env, v, StatusErrorDeleting, "delete", err)
+			}
+		}
+		return env.Record(ctx, state.Write{Delete: &state.Ref{Kind: state.KindVolume, ID: v.ID}, Event: state.Event{Action: "delete", Address: v.Address, Detail: "after an error"}})
+	}
 	if err != nil {
 		return err
 	}
