@@ -272,7 +272,11 @@ func (r *Repo) removeStaleTemps() {
 		if id, ok := strings.CutPrefix(e.Name(), backupPrefix); ok && e.IsDir() && drivers.ValidID(id) {
 			dir := filepath.Join(r.root, e.Name())
 			r.removeTemps(dir, staleAge)
-			_ = unix.Rmdir(dir) // only succeeds when nothing is left
+			// Only a directory nobody touched lately: a backup being taken
+			// now may have just made its empty directory.
+			if fi, err := os.Stat(dir); err == nil && time.Since(fi.ModTime()) >= staleAge {
+				_ = unix.Rmdir(dir) // only succeeds when nothing is left
+			}
 		}
 	}
 }

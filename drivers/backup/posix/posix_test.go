@@ -167,3 +167,27 @@ func TestRegistered(t *testing.T) {
 		t.Errorf("unknown driver: %v; drivers %v", err, backup.RepositoryDrivers())
 	}
 }
+
+func TestOpeningARepositoryLeavesTheFreshDirectoryOfABackupInProgress(t *testing.T) {
+	root := t.TempDir()
+	fresh := filepath.Join(root, "backup-in-progress")
+	old := filepath.Join(root, "backup-abandoned")
+	for _, dir := range []string{fresh, old} {
+		if err := os.Mkdir(dir, 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	long := time.Now().Add(-2 * staleAge)
+	if err := os.Chtimes(old, long, long); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(root); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(fresh); err != nil {
+		t.Errorf("opening the repository removed a backup's fresh directory: %v", err)
+	}
+	if _, err := os.Stat(old); !os.IsNotExist(err) {
+		t.Errorf("an empty directory abandoned long ago is still there: %v", err)
+	}
+}
