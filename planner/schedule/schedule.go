@@ -30,6 +30,10 @@ type PoolState struct {
 	// specs (Request.specs); same. A plan has few types, so a short
 	// list beats hashing the key for every request × pool.
 	specVerdicts []specVerdict
+	// lastRejection is the pool's last rejection, shared by every
+	// explanation that repeats it: a plan rejects most pools for the same
+	// reason request after request, and sharing keeps explanations small.
+	lastRejection *Rejection
 }
 
 type specVerdict struct {
@@ -76,6 +80,18 @@ func (p *PoolState) rememberSpecVerdict(v specVerdict) {
 		p.specVerdicts = p.specVerdicts[1:]
 	}
 	p.specVerdicts = append(p.specVerdicts, v)
+}
+
+// shared returns r as the pool's last rejection when it is the same, else
+// records it as such.
+func (p *PoolState) shared(r Rejection) *Rejection {
+	if last := p.lastRejection; last != nil && *last == r {
+		return last
+	}
+	fresh := new(Rejection)
+	*fresh = r
+	p.lastRejection = fresh
+	return fresh
 }
 
 // Factors are the pool's capacity factors for a thin or thick request,
@@ -266,11 +282,12 @@ type Weighed struct {
 }
 
 // Explanation is everything the scheduler decided for one request.
+// Rejections may be shared between explanations: treat them as read-only.
 type Explanation struct {
-	Request  Request     `json:"request"`
-	Chosen   string      `json:"chosen,omitempty"`
-	Rejected []Rejection `json:"rejected,omitempty"`
-	Weighed  []Weighed   `json:"weighed,omitempty"`
+	Request  Request      `json:"request"`
+	Chosen   string       `json:"chosen,omitempty"`
+	Rejected []*Rejection `json:"rejected,omitempty"`
+	Weighed  []Weighed    `json:"weighed,omitempty"`
 }
 
 // NoValidPoolError says why nothing fit, pool by pool.
@@ -317,7 +334,7 @@ func (s *Scheduler) Place(pools []*PoolState, req Request) (*PoolState, Explanat
 	defer ev.release()
 	survivors := ev.survivors[:0] // indexes into pools
 	if ev.rejections > 0 {
-		exp.Rejected = make([]Rejection, 0, ev.rejections)
+		exp.Rejected = make([]*Rejection, 0, ev.rejections)
 	}
 	for i := range pools {
 		if ev.failed[i] {
@@ -343,7 +360,7 @@ func (s *Scheduler) Place(pools []*PoolState, req Request) (*PoolState, Explanat
 // evaluation is every pool's filter verdict and raw weights.
 type evaluation struct {
 	failed     []bool
-	rejected   []Rejection // where failed
+	rejected   []*Rejection // where failed
 	rejections int
 	raw        []float64 // len(pools) × len(weighers), pool-major
 	// weighErrs keeps why a weigher could not rate a pool, by raw index;
@@ -398,7 +415,7 @@ func (s *Scheduler) evaluate(pools []*PoolState, req *Request) *evaluation {
 	run := func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			if r, rejected := s.check(pools[i], req); rejected {
-				ev.failed[i], ev.rejected[i] = true, r
+				ev.failed[i], ev.rejected[i] = true, pools[i].shared(r)
 				continue
 			}
 			for j, w := range s.Weighers {

@@ -175,3 +175,30 @@ func TestAWeigherThatCannotRateAPoolSaysWhyInTheExplanation(t *testing.T) {
 		}
 	}
 }
+
+func TestExplanationsShareRepeatedRejectionsButKeepTheirOwnReasons(t *testing.T) {
+	s := Default()
+	small := pool("a#small", 10, 10, 0, func(p *PoolState) { p.Stats.ThinProvisioningSupport = false })
+	big := pool("b#big", 1000, 1000, 0)
+	pools := []*PoolState{small, big}
+	place := func(size int) Explanation {
+		t.Helper()
+		chosen, exp, err := s.Place(pools, Request{Address: "volume.v", SizeGiB: size})
+		if err != nil {
+			t.Fatal(err)
+		}
+		chosen.Consume(size, "")
+		return exp
+	}
+	first, second := place(20), place(20)
+	if len(first.Rejected) != 1 || first.Rejected[0] != second.Rejected[0] {
+		t.Fatalf("the same rejection of %s was not shared: %+v / %+v", small.Name, first.Rejected, second.Rejected)
+	}
+	third := place(30)
+	if third.Rejected[0] == first.Rejected[0] || !strings.Contains(third.Rejected[0].Reason, "30") {
+		t.Fatalf("a new reason reused the old rejection: %+v", third.Rejected[0])
+	}
+	if !strings.Contains(first.Rejected[0].Reason, "20") {
+		t.Fatalf("an earlier explanation changed: %+v", first.Rejected[0])
+	}
+}
