@@ -46,9 +46,16 @@ type backupRun struct {
 	parent  *Manifest
 	pHashes []byte // parent's hash list
 	hashes  []byte // the new hash list, written per block by workers
-	objSeq  atomic.Int64
+	objSeq  int    // objects named so far; only the segment whose turn it is touches it
 	stats   Stats
+	// direct reads whole segments of a file source past the page cache;
+	// nil, or noDirect set, when the filesystem has no direct I/O.
+	direct   *os.File
+	noDirect atomic.Bool
 }
+
+// errDirectUnsupported says a filesystem refused a direct read.
+var errDirectUnsupported = errors.New("direct I/O not supported")
 
 func newBackupRun(ctx context.Context, repo Repository, src Source, req Request, opts Options) (*backupRun, error) {
 	for _, id := range []string{req.ID, req.VolumeID} {
@@ -124,13 +131,19 @@ type fileSource interface {
 }
 
 // segment is up to one chunk of block-aligned ranges that the reader
-// hands to a worker; its changed data becomes one object.
+// cuts and a worker reads, hashes, compresses and stores; its changed
+// data becomes one object.
 type segment struct {
 	n      int64
 	voff   []int64 // per block: its offset in the volume
-	alloc  []bool  // per block: holds data, so it was read into buf
+	alloc  []bool  // per block: holds data, so it is read into buf
 	buf    []byte  // the ranges' bytes back to back; nil when no data
 	mapped bool    // buf maps the source file: read-only, unmapped after use
+	// Segments name their objects in volume order, whichever worker
+	// finishes first, so the same volume always gives the same objects:
+	// a segment takes a name once turn is closed, then closes next.
+	turn <-chan struct{}
+	next chan struct{}
 }
 
 func (s *segment) blockLen(i int) int64 { return min(HashBlockSize, s.n-int64(i)*HashBlockSize) }
@@ -170,17 +183,35 @@ func (b *backupRun) run(ctx context.Context) (*Manifest, error) {
 	b.stats.BytesSkipped = b.size - total
 	alloc = alignExtents(alloc, b.size)
 
+	// The reader only cuts segments; each worker reads its own into its
+	// buffer, so reads are in flight while other segments are hashed,
+	// compressed and written. Memory stays bounded: one chunk-sized
+	// buffer per worker, freed when the backup ends.
+	if fs, ok := b.src.(fileSource); ok {
+		if f, err := openDirect(fs.File()); err == nil {
+			b.direct = f
+			defer f.Close()
+		}
+	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	segs := make(chan *segment, b.opts.Workers)
 	results := make(chan segResult, b.opts.Workers)
-	free := make(chan []byte, b.opts.Workers+2)
+	free := make(chan []byte, b.opts.Workers)
 	for range cap(free) {
 		free <- nil // allocated on first use
 	}
+	defer func() {
+		// Every worker has returned its buffer by now.
+		for range cap(free) {
+			if buf := <-free; buf != nil {
+				freeBuffer(buf)
+			}
+		}
+	}()
 	go func() {
 		defer close(segs)
-		if err := b.read(ctx, work, alloc, segs, free); err != nil {
+		if err := b.cut(ctx, work, alloc, segs); err != nil {
 			cancel(err)
 		}
 	}()
@@ -197,7 +228,9 @@ func (b *backupRun) run(ctx context.Context) (*Manifest, error) {
 			for s := range segs {
 				var r segResult
 				if ctx.Err() == nil {
-					r = b.processMapped(ctx, wk, s)
+					if r.err = b.fill(ctx, s, free); r.err == nil {
+						r = b.processMapped(ctx, wk, s)
+					}
 				}
 				switch {
 				case s.mapped:
@@ -238,18 +271,18 @@ func (b *backupRun) run(ctx context.Context) (*Manifest, error) {
 	return b.commit(ctx, mergeHoles(extents), objects)
 }
 
-// read cuts work into segments of at most one chunk and fills them with
-// the allocated blocks.
-func (b *backupRun) read(ctx context.Context, work, alloc []drivers.Extent, out chan<- *segment, free chan []byte) error {
+// cut cuts work into segments of at most one chunk, in volume order.
+func (b *backupRun) cut(ctx context.Context, work, alloc []drivers.Extent, out chan<- *segment) error {
+	turn := make(chan struct{})
+	close(turn) // the first segment's turn
 	s := &segment{}
 	ai := 0
 	emit := func() error {
 		if s.n == 0 {
 			return nil
 		}
-		if err := b.fill(ctx, s, free); err != nil {
-			return err
-		}
+		s.turn, s.next = turn, make(chan struct{})
+		turn = s.next
 		select {
 		case out <- s:
 		case <-ctx.Done():
@@ -280,15 +313,24 @@ func (b *backupRun) read(ctx context.Context, work, alloc []drivers.Extent, out 
 	return emit()
 }
 
-// fill reads the allocated blocks of s, each run of them with one ReadAt.
+// whole reports whether s is one run of data of a file source (a full
+// backup's usual case), which is read directly or mapped in one go.
+func (b *backupRun) whole(s *segment) (fileSource, bool) {
+	fs, ok := b.src.(fileSource)
+	return fs, ok && !slices.Contains(s.alloc, false) &&
+		s.voff[len(s.voff)-1]-s.voff[0] == int64(len(s.voff)-1)*HashBlockSize
+}
+
+// fill reads the allocated blocks of s: one run of data of a file source
+// with one direct read (or, without direct I/O, by mapping it), else each
+// run of them with one ReadAt.
 func (b *backupRun) fill(ctx context.Context, s *segment, free chan []byte) error {
 	if !slices.Contains(s.alloc, true) {
 		return nil
 	}
-	// One run of data covering the whole segment (a full backup's usual
-	// case) is mapped rather than copied.
-	if fs, ok := b.src.(fileSource); ok && !slices.Contains(s.alloc, false) &&
-		s.voff[len(s.voff)-1]-s.voff[0] == int64(len(s.voff)-1)*HashBlockSize {
+	fs, whole := b.whole(s)
+	direct := whole && b.direct != nil && !b.noDirect.Load()
+	if whole && !direct {
 		if buf, err := mapFile(fs.File(), s.voff[0], s.n); err == nil {
 			s.buf, s.mapped = buf, true
 			atomic.AddInt64(&b.stats.BytesRead, s.n)
@@ -300,10 +342,33 @@ func (b *backupRun) fill(ctx context.Context, s *segment, free chan []byte) erro
 	case <-ctx.Done():
 		return context.Cause(ctx)
 	}
-	if int64(cap(s.buf)) < s.n {
-		s.buf = make([]byte, b.opts.ChunkSize)
+	if s.buf == nil {
+		var err error
+		if s.buf, err = allocBuffer(b.opts.ChunkSize); err != nil {
+			free <- nil
+			return err
+		}
 	}
 	s.buf = s.buf[:s.n]
+	if direct {
+		want := (s.n + directAlign - 1) / directAlign * directAlign
+		n, err := readDirect(b.direct, s.buf[:want], s.voff[0])
+		switch {
+		case err == nil && int64(n) >= s.n:
+			atomic.AddInt64(&b.stats.BytesRead, s.n)
+			return nil
+		case err == nil:
+			err = io.ErrUnexpectedEOF
+		case errors.Is(err, errDirectUnsupported):
+			b.noDirect.Store(true)
+			err = nil // read it the ordinary way below
+		}
+		if err != nil {
+			free <- s.buf
+			s.buf = nil
+			return fmt.Errorf("reading the volume at %d: %w", s.voff[0], err)
+		}
+	}
 	type run struct{ from, to, voff int64 }
 	var runs []run
 	for i := 0; i < len(s.alloc); {
@@ -396,10 +461,10 @@ func (b *backupRun) process(ctx context.Context, wk *worker, s *segment) segResu
 	// in place, at buf[start:start+w], while the runs are adjacent; else a
 	// heap buffer is packed in place (runs move down) and a mapped one is
 	// copied out to obj.
-	var name string
-	var start, w int64
+	var start, w int64 = -1, 0
 	var obj []byte
 	var pieces []digest // the content's block hashes
+	var named []int     // the extents that name the object
 	for i := 0; i < nb; {
 		if !changed[i] {
 			i++
@@ -415,10 +480,11 @@ func (b *backupRun) process(ctx context.Context, wk *worker, s *segment) segResu
 			e.Hole = true
 			r.stats.HoleBytes += e.Length
 		} else {
-			if name == "" {
-				name, start = chunkName(int(b.objSeq.Add(1))), from
+			if start < 0 {
+				start = from
 			}
-			e.Object, e.ObjectOffset = name, w
+			e.ObjectOffset = w
+			named = append(named, len(r.extents))
 			switch {
 			case obj == nil && from == start+w:
 			case obj == nil && !s.mapped:
@@ -436,17 +502,28 @@ func (b *backupRun) process(ctx context.Context, wk *worker, s *segment) segResu
 		r.extents = append(r.extents, e)
 		i = j
 	}
-	if name == "" {
+	if start < 0 {
+		// Nothing to name: pass the turn on without holding this worker.
+		go func() {
+			select {
+			case <-s.turn:
+				close(s.next)
+			case <-ctx.Done():
+			}
+		}()
 		return r
 	}
 	data := s.buf[start : start+w]
 	if obj != nil {
 		data, wk.objBuf = obj, obj[:0]
 	}
-	ref, err := b.store(ctx, wk, name, data, pieces)
+	ref, err := b.store(ctx, wk, s, data, pieces)
 	if err != nil {
 		r.err = err
 		return r
+	}
+	for _, k := range named {
+		r.extents[k].Object = ref.Name
 	}
 	r.object = ref
 	r.stats.StoredBytes += ref.StoredLength
@@ -454,9 +531,9 @@ func (b *backupRun) process(ctx context.Context, wk *worker, s *segment) segResu
 	return r
 }
 
-// store compresses and writes one object holding data, whose block
-// hashes are hs.
-func (b *backupRun) store(ctx context.Context, wk *worker, name string, data []byte, hs []digest) (*ObjectRef, error) {
+// store compresses data (whose block hashes are hs), names it once it is
+// s's turn, and writes it.
+func (b *backupRun) store(ctx context.Context, wk *worker, s *segment, data []byte, hs []digest) (*ObjectRef, error) {
 	stored, comp, err := wk.c.compress(b.opts.Compression, data)
 	if err != nil {
 		return nil, err
@@ -467,6 +544,14 @@ func (b *backupRun) store(ctx context.Context, wk *worker, name string, data []b
 	} else {
 		sum, wk.scratch = treeSumOf(wk.scratch, stored)
 	}
+	select {
+	case <-s.turn:
+	case <-ctx.Done():
+		return nil, context.Cause(ctx)
+	}
+	b.objSeq++
+	name := chunkName(b.objSeq)
+	close(s.next)
 	if err := b.repo.Put(ctx, b.req.ID, name, stored); err != nil {
 		return nil, fmt.Errorf("writing object %s: %w", name, err)
 	}
