@@ -54,6 +54,9 @@ type backupRun struct {
 	noDirect atomic.Bool
 }
 
+// useDirectIO lets tests cover the mapped path where direct I/O works.
+var useDirectIO = true
+
 // errDirectUnsupported says a filesystem refused a direct read.
 var errDirectUnsupported = errors.New("direct I/O not supported")
 
@@ -187,7 +190,7 @@ func (b *backupRun) run(ctx context.Context) (*Manifest, error) {
 	// buffer, so reads are in flight while other segments are hashed,
 	// compressed and written. Memory stays bounded: one chunk-sized
 	// buffer per worker, freed when the backup ends.
-	if fs, ok := b.src.(fileSource); ok {
+	if fs, ok := b.src.(fileSource); ok && useDirectIO {
 		if f, err := openDirect(fs.File()); err == nil {
 			b.direct = f
 			defer f.Close()
