@@ -12,9 +12,15 @@
 // by name (OpenRepository). BackupVolume and RestoreVolume run the engine
 // against a drivers.BackupPool in the order the invariants need (snapshot,
 // back up, keep the snapshot only once committed; restore, then sync).
-// Progress is reported as bytes done of a total; Meter turns that into a
-// rate and an ETA for a renderer, without drawing anything. Which backups
-// to take, keep or delete is the planner's policy, not the engine's.
+//
+// A backup is a bounded pipeline: a reader cuts the volume into
+// chunk-sized segments and a few workers each read one (with direct I/O
+// from a file source), hash, compress and store it, so reading, hashing
+// and writing overlap on every CPU while at most one chunk buffer per
+// worker is held. Progress is reported as bytes done of a total; Meter
+// turns that into a rate and an ETA for a renderer, without drawing
+// anything. Which backups to take, keep or delete is the planner's
+// policy, not the engine's.
 //
 // Invariants:
 //   - A backup exists (is listed, restorable, a valid parent) only when
@@ -31,6 +37,9 @@
 //     using any byte, and a failure names the backup and the object.
 //   - Ranges that read as zeros (holes, or 32 KiB blocks of zeros) are
 //     recorded as holes, never stored, and restored as holes.
+//   - The same image, chunk size and compression always give the same
+//     objects: data objects are numbered from 1 in volume order, whichever
+//     worker finishes first.
 //   - An incremental backup covers exactly the volume size of its parent;
 //     a volume whose size changed needs a full backup (ErrNeedsFull).
 package backup

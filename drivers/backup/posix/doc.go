@@ -14,4 +14,9 @@
 //     temp name, fsynced, renamed and the directory fsynced.
 //   - Temp files are skipped by every listing; Open removes those older
 //     than an hour (left by a crash).
+//
+// Large page-aligned objects (the engine's uncompressed chunks) are
+// written with direct I/O, so a backup does not fill the host's page cache
+// with data nobody reads soon; where the filesystem refuses direct I/O the
+// object is written through the cache instead, with the same guarantees.
 package posix

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/slab-storage/slab/drivers/backup"
 )
 
@@ -35,6 +37,40 @@ func TestRepo(t *testing.T) {
 		fi, err := os.Stat(filepath.Join(r.Path(), "backup-b1", "chunk-00000001"))
 		if err != nil || fi.Mode().Perm() != 0o600 {
 			t.Errorf("object file: %v %v, want mode 0600", fi, err)
+		}
+	})
+	t.Run("large objects round trip whether or not they can be written directly", func(t *testing.T) {
+		// Page-aligned memory, as the engine's buffers are.
+		mem, err := unix.Mmap(-1, 0, 4<<20, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer unix.Munmap(mem)
+		for i := range mem {
+			mem[i] = byte(i * 7 / 4096)
+		}
+		for _, c := range []struct {
+			name   string
+			data   []byte
+			direct bool
+		}{
+			{"chunk-00000002", mem[:2<<20], true},
+			{"chunk-00000003", mem[100 : 100+2<<20], false}, // memory not aligned
+			{"chunk-00000004", mem[:2<<20+100], false},      // length not aligned
+		} {
+			if got := directOK(c.data); got != c.direct {
+				t.Errorf("%s: directOK = %v, want %v", c.name, got, c.direct)
+			}
+			if err := r.Put(ctx, "large", c.name, c.data); err != nil {
+				t.Fatal(err)
+			}
+			got, err := r.Get(ctx, "large", c.name)
+			if err != nil || !slices.Equal(got, c.data) {
+				t.Fatalf("%s: Get = %d bytes, %v; want the %d bytes put", c.name, len(got), err, len(c.data))
+			}
+			if err := r.Delete(ctx, "large", c.name); err != nil {
+				t.Fatal(err)
+			}
 		}
 	})
 	t.Run("a missing object is ErrObjectNotFound", func(t *testing.T) {
