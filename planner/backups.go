@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/slab-storage/slab/providers"
 	"github.com/slab-storage/slab/state"
 )
 
@@ -220,7 +221,7 @@ type DependentsError struct {
 
 func (e *DependentsError) Error() string {
 	var parts []string
-	for _, id := range sortedKeys(e.Needed) {
+	for _, id := range providers.SortedKeys(e.Needed) {
 		deps := make([]string, len(e.Needed[id]))
 		for i, d := range e.Needed[id] {
 			deps[i] = fmt.Sprintf("%s (%s)", e.Address[d], d)
@@ -229,15 +230,6 @@ func (e *DependentsError) Error() string {
 			e.Address[id], id, strings.Join(deps, ", ")))
 	}
 	return strings.Join(parts, "; ") + ". Delete the dependents in the same plan (remove their blocks too), or keep the backup."
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // OrderBackupDeletions checks that every backup in deleting may go — each

@@ -209,7 +209,7 @@ func (p *planner) planPolicy(pol *config.BackupPolicy, now time.Time, planned *[
 			p.prune(pol, mine, *planned, due)
 		}
 	}
-	for _, volID := range sortedKeys(mineByVolume) {
+	for _, volID := range providers.SortedKeys(mineByVolume) {
 		if !listed[volID] {
 			p.prune(pol, mineByVolume[volID], *planned, false)
 		}

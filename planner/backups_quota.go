@@ -3,10 +3,9 @@ package planner
 import (
 	"fmt"
 
-	"github.com/hashicorp/hcl/v2"
-
 	"github.com/slab-storage/slab/drivers"
 	"github.com/slab-storage/slab/hcl/config"
+	"github.com/slab-storage/slab/providers"
 	"github.com/slab-storage/slab/state"
 )
 
@@ -80,7 +79,7 @@ func (p *planner) checkBackupQuotas(cfg *config.Config) {
 			add(typeOfVolume[vol], +1, p.backupSizeGiB(vol), false)
 		}
 	}
-	for _, key := range sortedKeys(scopes) {
+	for _, key := range providers.SortedKeys(scopes) {
 		s := scopes[key]
 		for i, name := range []string{"backups", "backup_gigabytes"} {
 			limit := s.quota.Limit(name)
@@ -88,12 +87,8 @@ func (p *planner) checkBackupQuotas(cfg *config.Config) {
 			if limit == nil || after <= *limit || after <= before {
 				continue
 			}
-			rng := s.quota.Range
-			p.diags = append(p.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Subject: &rng,
-				Summary: fmt.Sprintf("Quota exceeded: %s of %s", name, s.what),
-				Detail: fmt.Sprintf("The %s quota of %s is %d; %d %s in use, and this plan asks for %d more (%d in all). "+
-					"Raise the quota in this block, lower a backup_policy's keep, or delete backups.",
-					name, s.what, *limit, before, unitOf(name), after-before, after)})
+			p.quotaExceeded(s.quota, s.what, name, before, after,
+				"Raise the quota in this block, lower a backup_policy's keep, or delete backups.")
 		}
 	}
 }

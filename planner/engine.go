@@ -13,7 +13,6 @@ import (
 	"github.com/slab-storage/slab/drivers"
 	"github.com/slab-storage/slab/drivers/backup"
 	"github.com/slab-storage/slab/hcl/config"
-	"github.com/slab-storage/slab/planner/schedule"
 	"github.com/slab-storage/slab/providers"
 	"github.com/slab-storage/slab/state"
 )
@@ -68,16 +67,9 @@ func MakeObject(ctx context.Context, rec *state.State, pools *PoolSet, address s
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	spec, diags := schedulerSpec(settings)
+	spec, diags := withScheduler(settings, &o)
 	if diags.HasErrors() {
 		return nil, diags
-	}
-	if o.Scheduler == nil {
-		s, err := schedule.New(spec)
-		if err != nil {
-			return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid scheduler settings", Detail: err.Error()}}
-		}
-		o.Scheduler = s
 	}
 	var d *desired
 	if want != nil {

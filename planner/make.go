@@ -75,16 +75,9 @@ func Make(ctx context.Context, cfg *config.Config, rec *state.State, pools *Pool
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	spec, diags := schedulerSpec(cfg)
+	spec, diags := withScheduler(cfg, &opts)
 	if diags.HasErrors() {
 		return nil, diags
-	}
-	if opts.Scheduler == nil {
-		s, err := schedule.New(spec)
-		if err != nil {
-			return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid scheduler settings", Detail: err.Error()}}
-		}
-		opts.Scheduler = s
 	}
 	p := &planner{cfg: cfg, opts: opts, spec: spec, byAddr: map[string]*Change{}}
 	imports := append(append([]*config.Import(nil), cfg.Imports...), opts.Imports...)
@@ -158,6 +151,21 @@ func Make(ctx context.Context, cfg *config.Config, rec *state.State, pools *Pool
 	}
 	plan.Changes = p.changes
 	return plan, p.diags
+}
+
+// withScheduler sets opts.Scheduler to the configured pipeline unless the
+// caller gave one, and returns the pipeline's spec.
+func withScheduler(cfg *config.Config, opts *Options) (schedule.Spec, hcl.Diagnostics) {
+	spec, diags := schedulerSpec(cfg)
+	if diags.HasErrors() || opts.Scheduler != nil {
+		return spec, diags
+	}
+	s, err := schedule.New(spec)
+	if err != nil {
+		return spec, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid scheduler settings", Detail: err.Error()}}
+	}
+	opts.Scheduler = s
+	return spec, diags
 }
 
 // schedulerSpec is the configured scheduler pipeline, Cinder's defaults

@@ -109,12 +109,8 @@ func (p *planner) checkQuotas(cfg *config.Config) {
 			if limit == nil || after <= *limit || after <= before {
 				continue
 			}
-			rng := s.quota.Range
-			p.diags = append(p.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Subject: &rng,
-				Summary: fmt.Sprintf("Quota exceeded: %s of %s", name, s.what),
-				Detail: fmt.Sprintf("The %s quota of %s is %d; %d %s in use, and this plan asks for %d more (%d in all). "+
-					"Raise the quota in this block, or change the plan so it needs less (smaller or fewer volumes or snapshots, or -target).",
-					name, s.what, *limit, before, unitOf(name), after-before, after)})
+			p.quotaExceeded(s.quota, s.what, name, before, after,
+				"Raise the quota in this block, or change the plan so it needs less (smaller or fewer volumes or snapshots, or -target).")
 		}
 	}
 }
@@ -141,6 +137,16 @@ func (p *planner) quotaFacts(c *Change, side map[string]any) (typeAddr string, s
 		return t, n
 	}
 	return "", n
+}
+
+// quotaExceeded reports one quota the plan would exceed, with its limit,
+// the usage, the request and what to do.
+func (p *planner) quotaExceeded(q *config.Quota, what, name string, before, after int64, fix string) {
+	rng := q.Range
+	p.diags = append(p.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Subject: &rng,
+		Summary: fmt.Sprintf("Quota exceeded: %s of %s", name, what),
+		Detail: fmt.Sprintf("The %s quota of %s is %d; %d %s in use, and this plan asks for %d more (%d in all). %s",
+			name, what, *q.Limit(name), before, unitOf(name), after-before, after, fix)})
 }
 
 func unitOf(name string) string {

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -25,24 +23,7 @@ var backupCommands = map[string]command{
 }
 
 func runBackup(ctx context.Context, c *cli, args []string) int {
-	if len(args) > 0 {
-		if sub, ok := backupCommands[args[0]]; ok {
-			return sub.run(ctx, c, args[1:])
-		}
-	}
-	names := make([]string, 0, len(backupCommands))
-	for n := range backupCommands {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	var b strings.Builder
-	for _, n := range names {
-		fmt.Fprintf(&b, "\n  slab backup %-7s %s", n, backupCommands[n].synopsis)
-	}
-	if len(args) == 0 {
-		return c.errorf("slab backup needs a subcommand%s", b.String())
-	}
-	return c.errorf("unknown backup subcommand %q%s", args[0], b.String())
+	return c.runSubcommand(ctx, "backup", backupCommands, args)
 }
 
 func runBackupList(ctx context.Context, c *cli, args []string) int {

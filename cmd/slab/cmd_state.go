@@ -22,24 +22,32 @@ var stateCommands = map[string]command{
 }
 
 func runState(ctx context.Context, c *cli, args []string) int {
+	return c.runSubcommand(ctx, "state", stateCommands, args)
+}
+
+// runSubcommand runs `slab GROUP SUB ...`, or lists the group's
+// subcommands when SUB is missing or unknown.
+func (c *cli) runSubcommand(ctx context.Context, group string, subs map[string]command, args []string) int {
 	if len(args) > 0 {
-		if sub, ok := stateCommands[args[0]]; ok {
+		if sub, ok := subs[args[0]]; ok {
 			return sub.run(ctx, c, args[1:])
 		}
 	}
-	names := make([]string, 0, len(stateCommands))
-	for n := range stateCommands {
+	names := make([]string, 0, len(subs))
+	width := 0
+	for n := range subs {
 		names = append(names, n)
+		width = max(width, len(n))
 	}
 	sort.Strings(names)
 	var b strings.Builder
 	for _, n := range names {
-		fmt.Fprintf(&b, "\n  slab state %-8s %s", n, stateCommands[n].synopsis)
+		fmt.Fprintf(&b, "\n  slab %s %-*s %s", group, width+1, n, subs[n].synopsis)
 	}
 	if len(args) == 0 {
-		return c.errorf("slab state needs a subcommand%s", b.String())
+		return c.errorf("slab %s needs a subcommand%s", group, b.String())
 	}
-	return c.errorf("unknown state subcommand %q%s", args[0], b.String())
+	return c.errorf("unknown %s subcommand %q%s", group, args[0], b.String())
 }
 
 func runStateList(ctx context.Context, c *cli, args []string) int {
