@@ -218,17 +218,11 @@ func (r *backupResource) Read(ctx context.Context, req resource.ReadRequest, res
 	}
 	var m backupModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
-	rec := r.c.read(ctx, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() || rec == nil {
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	obj, found, err := planner.ReadObject(ctx, rec, r.c.pools, state.KindBackup, m.ID.ValueString())
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot refresh "+m.Name.ValueString(), err.Error())
-		return
-	}
-	if !found {
-		resp.State.RemoveResource(ctx) // its manifest is gone: taken again
+	obj, rec, ok := r.c.refresh(ctx, state.KindBackup, m.ID.ValueString(), m.Name.ValueString(), resp)
+	if !ok {
 		return
 	}
 	fillBackup(&m, obj.(*state.Backup), rec)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 
 	"github.com/slab-storage/slab/hcl/config"
 	"github.com/slab-storage/slab/planner"
@@ -59,6 +60,26 @@ func (c *client) read(ctx context.Context, diags *diag.Diagnostics) *state.State
 		return nil
 	}
 	return rec
+}
+
+// refresh reads the object of kind with id for a Read: from the record,
+// refreshed against its pool or repository. When it is gone the resource
+// leaves Terraform's state (the next plan makes it again) and ok is false,
+// as it is after an error.
+func (c *client) refresh(ctx context.Context, kind state.Kind, id, name string, resp *resource.ReadResponse) (obj state.Object, rec *state.State, ok bool) {
+	if rec = c.read(ctx, &resp.Diagnostics); rec == nil || resp.Diagnostics.HasError() {
+		return nil, nil, false
+	}
+	obj, found, err := planner.ReadObject(ctx, rec, c.pools, kind, id)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot refresh "+name, err.Error())
+		return nil, nil, false
+	}
+	if !found {
+		resp.State.RemoveResource(ctx)
+		return nil, nil, false
+	}
+	return obj, rec, true
 }
 
 // check plans one object's change without applying it, for plan-time

@@ -117,17 +117,11 @@ func (r *snapshotResource) Read(ctx context.Context, req resource.ReadRequest, r
 	}
 	var m snapshotModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
-	rec := r.c.read(ctx, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() || rec == nil {
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	obj, found, err := planner.ReadObject(ctx, rec, r.c.pools, state.KindSnapshot, m.ID.ValueString())
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot refresh "+m.Name.ValueString(), err.Error())
-		return
-	}
-	if !found {
-		resp.State.RemoveResource(ctx)
+	obj, _, ok := r.c.refresh(ctx, state.KindSnapshot, m.ID.ValueString(), m.Name.ValueString(), resp)
+	if !ok {
 		return
 	}
 	fillSnapshot(&m, obj.(*state.Snapshot))

@@ -374,17 +374,11 @@ func (r *volumeResource) Read(ctx context.Context, req resource.ReadRequest, res
 	}
 	var m volumeModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
-	rec := r.c.read(ctx, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() || rec == nil {
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	obj, found, err := planner.ReadObject(ctx, rec, r.c.pools, state.KindVolume, m.ID.ValueString())
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot refresh "+m.Name.ValueString(), err.Error())
-		return
-	}
-	if !found {
-		resp.State.RemoveResource(ctx)
+	obj, rec, ok := r.c.refresh(ctx, state.KindVolume, m.ID.ValueString(), m.Name.ValueString(), resp)
+	if !ok {
 		return
 	}
 	v := obj.(*state.Volume)
