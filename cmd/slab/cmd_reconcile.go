@@ -384,10 +384,16 @@ func (r *reconciler) reportPlan(n int, plan *planner.Plan, o *outcome) {
 	}
 	var changes []map[string]any
 	for _, ch := range plan.Changes {
-		if ch.Action == planner.NoOp {
+		if ch.Action == planner.NoOp && ch.Import == nil {
 			continue
 		}
 		entry := map[string]any{"address": ch.Address, "kind": ch.Kind, "action": string(ch.Action)}
+		if ch.Import != nil {
+			entry["import"] = ch.Import.ID
+			if ch.Action == planner.NoOp {
+				entry["action"] = "import"
+			}
+		}
 		if ch.Reason != "" {
 			entry["reason"] = ch.Reason
 		}
@@ -396,7 +402,7 @@ func (r *reconciler) reportPlan(n int, plan *planner.Plan, o *outcome) {
 	s := plan.Summary()
 	o.drift, o.pending = len(plan.Drift), len(changes)
 	r.events.emit("plan", n, map[string]any{
-		"stack": plan.Stack, "add": s.Add, "change": s.Change, "destroy": s.Destroy, "drift": len(plan.Drift),
+		"stack": plan.Stack, "import": s.Import, "add": s.Add, "change": s.Change, "destroy": s.Destroy, "drift": len(plan.Drift),
 		"changes": nonNil(changes), "destroys_data": nonNil(plan.DataLoss()),
 	})
 	r.metrics.Plan(o.drift, o.pending)

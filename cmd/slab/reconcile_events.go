@@ -109,12 +109,14 @@ func changeFields(c *planner.Change, phase planner.Phase) map[string]any {
 	return map[string]any{"address": c.Address, "kind": c.Kind, "action": actionOf(c, phase)}
 }
 
-// actionOf names what a step does: create, update or delete (a
+// actionOf names what a step does: create, update, delete or import (a
 // replacement is a create step and a delete step).
 func actionOf(c *planner.Change, phase planner.Phase) string {
 	switch {
 	case phase == planner.PhaseDestroy:
 		return "delete"
+	case c.Import != nil && c.Action == planner.NoOp:
+		return "import"
 	case c.Action == planner.Update:
 		return "update"
 	}

@@ -513,3 +513,26 @@ func TestBackoffDoublesFromTheInitialWaitUpToTheCap(t *testing.T) {
 		})
 	}
 }
+
+func TestReconcileAdoptsWhatAnImportBlockNames(t *testing.T) {
+	dir := t.TempDir()
+	foreignFile(t, dir, "seed.img", gib)
+	writeFile(t, dir, "main.hcl", onePool+`
+import {
+  to = volume.seed
+  id = "local#p/seed.img"
+}
+
+volume "seed" {
+  size = 1
+}
+`)
+	r := mustSlab(t, dir, 0, "reconcile", "-once", "-auto-approve")
+	wantAll(t, "a reconcile run with an import block", r.stdout, `"type":"plan"`, `"import":1`, `"action":"import"`, `"type":"change_applied"`)
+	rec, _ := readState(t, dir, "default")
+	if v := volumeAt(t, rec, "volume.seed"); v.SizeGiB != 1 || readHead(t, v.ProviderLocation, 11) != "boot sector" {
+		t.Fatalf("reconcile recorded %+v", v)
+	}
+	mustSlab(t, dir, 0, "reconcile", "-once", "-auto-approve")
+	mustSlab(t, dir, 0, "plan", "-detailed-exitcode")
+}
