@@ -555,14 +555,24 @@ func (b *backupRun) store(ctx context.Context, wk *worker, s *segment, data []by
 	b.objSeq++
 	name := chunkName(b.objSeq)
 	close(s.next)
-	if err := b.repo.Put(ctx, b.req.ID, name, stored); err != nil {
+	put := b.repo.Put
+	if st, ok := b.repo.(Staging); ok {
+		put = st.Stage // settled in commit, before the manifest
+	}
+	if err := put(ctx, b.req.ID, name, stored); err != nil {
 		return nil, fmt.Errorf("writing object %s: %w", name, err)
 	}
 	return &ObjectRef{Name: name, Compression: comp, Length: int64(len(data)), StoredLength: int64(len(stored)), SHA256: sum}, nil
 }
 
-// commit writes the hash list, then the manifest.
+// commit makes the data objects durable, then writes the hash list, then
+// the manifest.
 func (b *backupRun) commit(ctx context.Context, extents []ManifestExtent, objects []ObjectRef) (*Manifest, error) {
+	if st, ok := b.repo.(Staging); ok {
+		if err := st.Settle(ctx, b.req.ID); err != nil {
+			return nil, fmt.Errorf("making the data objects durable: %w", err)
+		}
+	}
 	if err := b.repo.Put(ctx, b.req.ID, HashesName, b.hashes); err != nil {
 		return nil, fmt.Errorf("writing %s: %w", HashesName, err)
 	}

@@ -29,6 +29,18 @@ type Repository interface {
 	Objects(ctx context.Context, id string) ([]string, error)
 }
 
+// Staging is implemented by repositories that can take a backup's data
+// objects without making each one durable at once: Stage stores an object
+// atomically (whole or absent under its name) but perhaps not durably yet;
+// Settle makes every object staged for id durable. A backup stages its data
+// objects and settles them once before it writes the hash list and the
+// manifest, so a crash still never leaves a complete-looking backup, and
+// the disk is flushed once per backup rather than once per object.
+type Staging interface {
+	Stage(ctx context.Context, id, name string, data []byte) error
+	Settle(ctx context.Context, id string) error
+}
+
 // ErrObjectNotFound is wrapped by Repository.Get for a missing object.
 var ErrObjectNotFound = errors.New("object not found")
 

@@ -11,7 +11,10 @@
 //     object name of letters, digits and dashes, so nothing escapes path;
 //     symlinks are never followed.
 //   - An object appears under its name only when complete: written to a
-//     temp name, fsynced, renamed and the directory fsynced.
+//     temp name, then renamed. Put fsyncs it before the rename and the
+//     directory after; Stage leaves both to Settle, which fsyncs every
+//     object staged for a backup at once (the engine settles before it
+//     writes the hash list and the manifest).
 //   - Temp files are skipped by every listing; Open removes those older
 //     than an hour (left by a crash).
 //

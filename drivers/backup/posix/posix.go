@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unsafe"
 
@@ -35,9 +36,15 @@ const (
 // Repo is a posix backup repository. It is safe for concurrent use.
 type Repo struct {
 	root string
+
+	mu     sync.Mutex
+	staged map[string][]string // backup id → objects staged, not yet durable
 }
 
-var _ backup.Repository = (*Repo)(nil)
+var (
+	_ backup.Repository = (*Repo)(nil)
+	_ backup.Staging    = (*Repo)(nil)
+)
 
 // DriverName is the name the repository driver registers under.
 const DriverName = "posix"
@@ -114,53 +121,124 @@ func validName(s string) bool {
 // Put implements backup.Repository: write a temp file, fsync it, rename
 // it over the name and fsync the directory.
 func (r *Repo) Put(ctx context.Context, id, name string, data []byte) error {
-	final, err := r.path(id, name)
+	final, err := r.write(ctx, id, name, data, true)
+	if err != nil {
+		return err
+	}
+	return syncDir(filepath.Dir(final))
+}
+
+// Stage implements backup.Staging: Put without the fsyncs, which Settle
+// makes for every staged object at once.
+func (r *Repo) Stage(ctx context.Context, id, name string, data []byte) error {
+	final, err := r.write(ctx, id, name, data, false)
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.staged == nil {
+		r.staged = map[string][]string{}
+	}
+	r.staged[id] = append(r.staged[id], final)
+	return nil
+}
+
+// Settle implements backup.Staging: fsync every object staged for id, in
+// parallel (the filesystem's journal commits them together), then the
+// backup's directory.
+func (r *Repo) Settle(ctx context.Context, id string) error {
+	dir, err := r.dir(id)
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	paths := r.staged[id]
+	delete(r.staged, id)
+	r.mu.Unlock()
+	errs := make(chan error, len(paths))
+	sem := make(chan struct{}, settleParallelism)
+	for _, p := range paths {
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem }()
+			errs <- fsyncFile(p)
+		}()
+	}
+	for range paths {
+		if e := <-errs; e != nil && err == nil {
+			err = e
+		}
+	}
 	if err != nil {
 		return err
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	dir := filepath.Dir(final)
-	if err := os.Mkdir(dir, 0o700); err == nil {
-		if err := syncDir(r.root); err != nil {
-			return err
-		}
-	} else if !errors.Is(err, os.ErrExist) {
-		return err
+	if len(paths) == 0 {
+		return nil
 	}
-	var rnd [6]byte
-	if _, err := rand.Read(rnd[:]); err != nil {
-		return err
-	}
-	tmp := filepath.Join(dir, tempPrefix+name+"-"+hex.EncodeToString(rnd[:]))
-	direct := directOK(data)
-	err = writeFile(tmp, data, direct)
-	if direct && errors.Is(err, unix.EINVAL) {
-		// The filesystem has no direct I/O after all.
-		err = writeFile(tmp, data, false)
-	}
-	if err != nil {
-		return err
-	}
-	ok := false
-	defer func() {
-		if !ok {
-			os.Remove(tmp)
-		}
-	}()
-	if err := os.Rename(tmp, final); err != nil {
-		return err
-	}
-	ok = true
 	return syncDir(dir)
 }
 
-// writeFile creates tmp holding data, durably; on error tmp is gone.
+// settleParallelism bounds the fsyncs Settle has in flight.
+const settleParallelism = 16
+
+func fsyncFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return f.Sync()
+}
+
+// write stores data as a temp file (fsynced when durable) and renames it
+// to the object's name; it returns that name.
+func (r *Repo) write(ctx context.Context, id, name string, data []byte, durable bool) (string, error) {
+	final, err := r.path(id, name)
+	if err != nil {
+		return "", err
+	}
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	dir := filepath.Dir(final)
+	if err := os.Mkdir(dir, 0o700); err == nil {
+		if err := syncDir(r.root); err != nil {
+			return "", err
+		}
+	} else if !errors.Is(err, os.ErrExist) {
+		return "", err
+	}
+	var rnd [6]byte
+	if _, err := rand.Read(rnd[:]); err != nil {
+		return "", err
+	}
+	tmp := filepath.Join(dir, tempPrefix+name+"-"+hex.EncodeToString(rnd[:]))
+	direct := directOK(data)
+	err = writeFile(tmp, data, direct, durable)
+	if direct && errors.Is(err, unix.EINVAL) {
+		// The filesystem has no direct I/O after all.
+		err = writeFile(tmp, data, false, durable)
+	}
+	if err != nil {
+		return "", err
+	}
+	if err := os.Rename(tmp, final); err != nil {
+		os.Remove(tmp)
+		return "", err
+	}
+	return final, nil
+}
+
+// writeFile creates tmp holding data (durably if asked); on error tmp is
+// gone.
 // With direct, data goes straight to the device instead of through the
 // page cache: a backup's objects are not read again soon, so caching them
 // would cost a copy and evict what the host uses.
-func writeFile(tmp string, data []byte, direct bool) (err error) {
+func writeFile(tmp string, data []byte, direct, durable bool) (err error) {
 	flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL | unix.O_NOFOLLOW
 	if direct {
 		flags |= unix.O_DIRECT
@@ -178,8 +256,10 @@ func writeFile(tmp string, data []byte, direct bool) (err error) {
 	if _, err := f.Write(data); err != nil {
 		return err
 	}
-	if err := f.Sync(); err != nil {
-		return err
+	if durable {
+		if err := f.Sync(); err != nil {
+			return err
+		}
 	}
 	return f.Close()
 }
