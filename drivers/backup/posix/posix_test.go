@@ -227,3 +227,35 @@ func TestOpeningARepositoryLeavesTheFreshDirectoryOfABackupInProgress(t *testing
 		t.Errorf("an empty directory abandoned long ago is still there: %v", err)
 	}
 }
+
+func TestStagedObjectsAreWholeUnderTheirNamesAndSettleTogether(t *testing.T) {
+	r, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	for _, name := range []string{"chunk-00000001", "chunk-00000002"} {
+		if err := r.Stage(ctx, "b1", name, []byte("data of "+name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	names, err := r.Objects(ctx, "b1")
+	if err != nil || !slices.Equal(names, []string{"chunk-00000001", "chunk-00000002"}) {
+		t.Fatalf("objects after staging = %v, %v", names, err)
+	}
+	if err := r.Settle(ctx, "b1"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := r.Get(ctx, "b1", "chunk-00000002"); err != nil || string(got) != "data of chunk-00000002" {
+		t.Fatalf("staged object reads %q, %v", got, err)
+	}
+	if len(r.staged) != 0 {
+		t.Fatalf("settled objects are still pending: %v", r.staged)
+	}
+	if err := r.Settle(ctx, "nothing-staged"); err != nil {
+		t.Fatalf("settling a backup with nothing staged: %v", err)
+	}
+	if err := r.Stage(ctx, "../escape", "chunk-00000001", nil); err == nil {
+		t.Fatal("a hostile id was staged")
+	}
+}
