@@ -1,37 +1,14 @@
 package planner
 
 import (
-	"fmt"
-
 	"github.com/slab-storage/slab/drivers"
-	"github.com/slab-storage/slab/hcl/config"
-	"github.com/slab-storage/slab/providers"
 	"github.com/slab-storage/slab/state"
 )
 
-// checkBackupQuotas enforces the backups and backup_gigabytes quotas of
-// the stack (slab { quota { … } }) and of volume types (counting the
-// backups of their volumes), as Cinder's: usage is counted from the
-// catalog and the plan's changes, sizes in whole GiB of the backed-up
-// volume. A plan that does not add to an exceeded quota is not refused.
-func (p *planner) checkBackupQuotas(cfg *config.Config) {
-	type scope struct {
-		what          string
-		quota         *config.Quota
-		before, after [2]int64 // backups, GiB
-	}
-	scopes := map[string]*scope{}
-	if q := cfg.Settings.Quota; q != nil && (q.Limit("backups") != nil || q.Limit("backup_gigabytes") != nil) {
-		scopes[""] = &scope{what: fmt.Sprintf("stack %q", p.refreshed.Stack.Name), quota: q}
-	}
-	for _, t := range cfg.VolumeTypes {
-		if q := t.Quota; q != nil && (q.Limit("backups") != nil || q.Limit("backup_gigabytes") != nil) {
-			scopes[t.Address] = &scope{what: t.Address, quota: q}
-		}
-	}
-	if len(scopes) == 0 {
-		return
-	}
+// countBackupUsage counts backups and their gigabytes (the backed-up
+// volume's size in whole GiB), in the stack's scope and in the scope of
+// the backed-up volume's type, as Cinder's do.
+func (p *planner) countBackupUsage(scopes quotaScopes) {
 	typeOfVolume := map[string]string{} // volume ID or address → type address
 	for _, v := range p.refreshed.Volumes {
 		t := p.addressOf(v.TypeID)
@@ -44,26 +21,12 @@ func (p *planner) checkBackupQuotas(cfg *config.Config) {
 		}
 	}
 	gib := func(bytes int64) int64 { return (bytes + drivers.GiBBytes - 1) / drivers.GiBBytes }
-	// add counts one backup in the stack's scope and its volume type's.
-	add := func(typeAddr string, sign, size int64, before bool) {
-		in := []*scope{scopes[""]}
-		if typeAddr != "" {
-			in = append(in, scopes[typeAddr])
-		}
-		for _, s := range in {
-			if s == nil {
-				continue
-			}
-			if before {
-				s.before[0]++
-				s.before[1] += size
-			}
-			s.after[0] += sign
-			s.after[1] += sign * size
-		}
+	count := func(typeAddr string, sign, size int64, recorded bool) {
+		scopes.count(typeAddr, "backups", sign, recorded)
+		scopes.count(typeAddr, "backup_gigabytes", sign*size, recorded)
 	}
 	for _, b := range p.refreshed.Backups {
-		add(typeOfVolume[b.VolumeID], +1, gib(b.SizeBytes), true)
+		count(typeOfVolume[b.VolumeID], +1, gib(b.SizeBytes), true)
 	}
 	for _, c := range p.changes {
 		if c.Kind != "backup" {
@@ -72,23 +35,11 @@ func (p *planner) checkBackupQuotas(cfg *config.Config) {
 		if c.Deletes() {
 			size, _ := c.Before["size"].(int64)
 			vol, _ := c.Before["volume"].(string)
-			add(typeOfVolume[vol], -1, gib(size), false)
+			count(typeOfVolume[vol], -1, gib(size), false)
 		}
 		if c.Creates() {
 			vol, _ := c.After["volume"].(string)
-			add(typeOfVolume[vol], +1, p.backupSizeGiB(vol), false)
-		}
-	}
-	for _, key := range providers.SortedKeys(scopes) {
-		s := scopes[key]
-		for i, name := range []string{"backups", "backup_gigabytes"} {
-			limit := s.quota.Limit(name)
-			before, after := s.before[i], s.after[i]
-			if limit == nil || after <= *limit || after <= before {
-				continue
-			}
-			p.quotaExceeded(s.quota, s.what, name, before, after,
-				"Raise the quota in this block, lower a backup_policy's keep, or delete backups.")
+			count(typeOfVolume[vol], +1, p.backupSizeGiB(vol), false)
 		}
 	}
 }

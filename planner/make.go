@@ -137,7 +137,6 @@ func Make(ctx context.Context, cfg *config.Config, rec *state.State, pools *Pool
 	p.checkPreventDestroy(cfg)
 	p.place()
 	p.checkQuotas(cfg)
-	p.checkBackupQuotas(cfg)
 	if p.diags.HasErrors() {
 		return nil, p.diags
 	}

@@ -10,28 +10,48 @@ import (
 	"github.com/slab-storage/slab/providers"
 )
 
-// usage is what a quota counts, for one scope (the stack or one type).
-type usage struct{ volumes, gigabytes, snapshots int64 }
-
-func (u usage) of(name string) int64 {
-	switch name {
-	case "volumes":
-		return u.volumes
-	case "gigabytes":
-		return u.gigabytes
-	case "snapshots":
-		return u.snapshots
-	}
-	return 0
-}
-
-// quotaScope is one set of limits and the usage it sees before and after
-// the plan.
+// quotaScope is one set of limits (the stack's, or one volume type's) and
+// the usage it sees before and after the plan, by quota name.
 type quotaScope struct {
 	what          string // `stack "prod"`, `volume_type.gold`
 	quota         *config.Quota
-	before, after usage
+	before, after map[string]int64
 }
+
+// quotaScopes are the configured scopes by key: "" for the stack, a type's
+// address for a type.
+type quotaScopes map[string]*quotaScope
+
+// in returns the scopes an object of a type counts in.
+func (qs quotaScopes) in(typeAddr string) []*quotaScope {
+	var out []*quotaScope
+	if s := qs[""]; s != nil {
+		out = append(out, s)
+	}
+	if s := qs[typeAddr]; s != nil && typeAddr != "" {
+		out = append(out, s)
+	}
+	return out
+}
+
+// count adds n to a quota's usage in the scopes of a type: to the usage
+// before the plan too when recorded is set (the object is in the catalog).
+func (qs quotaScopes) count(typeAddr, name string, n int64, recorded bool) {
+	for _, s := range qs.in(typeAddr) {
+		if recorded {
+			s.before[name] += n
+		}
+		s.after[name] += n
+	}
+}
+
+// quotaFixes say what to do about an exceeded quota, by quota name.
+var quotaFixes = map[string]string{
+	"backups":          "Raise the quota in this block, lower a backup_policy's keep, or delete backups.",
+	"backup_gigabytes": "Raise the quota in this block, lower a backup_policy's keep, or delete backups.",
+}
+
+const defaultQuotaFix = "Raise the quota in this block, or change the plan so it needs less (smaller or fewer volumes or snapshots, or -target)."
 
 // checkQuotas fails the plan when it would take the stack, or the volumes
 // of a type, beyond a quota. Usage is counted from the refreshed catalog
@@ -39,78 +59,67 @@ type quotaScope struct {
 // volumes and snapshots, as Cinder's do. A plan that does not add to an
 // exceeded quota is not refused (the limit may have been lowered).
 func (p *planner) checkQuotas(cfg *config.Config) {
-	scopes := map[string]*quotaScope{}
-	if q := cfg.Settings.Quota; q != nil {
-		scopes[""] = &quotaScope{what: fmt.Sprintf("stack %q", p.refreshed.Stack.Name), quota: q}
-	}
-	for _, t := range cfg.VolumeTypes {
-		if t.Quota != nil {
-			scopes[t.Address] = &quotaScope{what: t.Address, quota: t.Quota}
+	scopes := quotaScopes{}
+	add := func(key, what string, q *config.Quota) {
+		if q != nil {
+			scopes[key] = &quotaScope{what: what, quota: q, before: map[string]int64{}, after: map[string]int64{}}
 		}
+	}
+	add("", fmt.Sprintf("stack %q", p.refreshed.Stack.Name), cfg.Settings.Quota)
+	for _, t := range cfg.VolumeTypes {
+		add(t.Address, t.Address, t.Quota)
 	}
 	if len(scopes) == 0 {
 		return
 	}
-	// scopesOf are the scopes an object of a type counts in.
-	scopesOf := func(typeAddr string) []*quotaScope {
-		var out []*quotaScope
-		if s := scopes[""]; s != nil {
-			out = append(out, s)
+	p.countVolumeUsage(scopes)
+	p.countBackupUsage(scopes)
+	for _, key := range providers.SortedKeys(scopes) {
+		s := scopes[key]
+		for _, name := range config.QuotaNames {
+			limit := s.quota.Limit(name)
+			before, after := s.before[name], s.after[name]
+			if limit == nil || after <= *limit || after <= before {
+				continue
+			}
+			fix := quotaFixes[name]
+			if fix == "" {
+				fix = defaultQuotaFix
+			}
+			p.quotaExceeded(s.quota, s.what, name, before, after, fix)
 		}
-		if s := scopes[typeAddr]; s != nil && typeAddr != "" {
-			out = append(out, s)
-		}
-		return out
 	}
-	count := func(typeAddr string, add func(*usage)) {
-		for _, s := range scopesOf(typeAddr) {
-			add(&s.before)
-			add(&s.after)
-		}
-	}
+}
+
+// countVolumeUsage counts volumes, snapshots and their gigabytes.
+func (p *planner) countVolumeUsage(scopes quotaScopes) {
 	volumeType := map[string]string{} // volume ID → type address
 	for _, v := range p.refreshed.Volumes {
 		t := p.addressOf(v.TypeID)
 		volumeType[v.ID] = t
-		count(t, func(u *usage) { u.volumes++; u.gigabytes += int64(v.SizeGiB) })
+		scopes.count(t, "volumes", 1, true)
+		scopes.count(t, "gigabytes", int64(v.SizeGiB), true)
 	}
 	for _, s := range p.refreshed.Snapshots {
-		count(volumeType[s.VolumeID], func(u *usage) { u.snapshots++; u.gigabytes += int64(s.SizeGiB) })
+		t := volumeType[s.VolumeID]
+		scopes.count(t, "snapshots", 1, true)
+		scopes.count(t, "gigabytes", int64(s.SizeGiB), true)
 	}
 	// The plan's changes move the "after" figures only.
-	move := func(typeAddr string, sign int64, kind string, size int64) {
-		for _, s := range scopesOf(typeAddr) {
-			if kind == "volume" {
-				s.after.volumes += sign
-			} else {
-				s.after.snapshots += sign
-			}
-			s.after.gigabytes += sign * size
-		}
+	move := func(c *Change, side map[string]any, sign int64) {
+		t, size := p.quotaFacts(c, side)
+		scopes.count(t, c.Kind+"s", sign, false)
+		scopes.count(t, "gigabytes", sign*size, false)
 	}
 	for _, c := range p.changes {
 		if c.Kind != "volume" && c.Kind != "snapshot" {
 			continue
 		}
 		if c.Deletes() || c.Action == Update {
-			t, size := p.quotaFacts(c, c.Before)
-			move(t, -1, c.Kind, size)
+			move(c, c.Before, -1)
 		}
 		if c.Creates() || c.Action == Update {
-			t, size := p.quotaFacts(c, c.After)
-			move(t, +1, c.Kind, size)
-		}
-	}
-	for _, key := range providers.SortedKeys(scopes) {
-		s := scopes[key]
-		for _, name := range []string{"volumes", "gigabytes", "snapshots"} {
-			limit := s.quota.Limit(name)
-			before, after := s.before.of(name), s.after.of(name)
-			if limit == nil || after <= *limit || after <= before {
-				continue
-			}
-			p.quotaExceeded(s.quota, s.what, name, before, after,
-				"Raise the quota in this block, or change the plan so it needs less (smaller or fewer volumes or snapshots, or -target).")
+			move(c, c.After, +1)
 		}
 	}
 }

@@ -102,10 +102,14 @@ func (c *cli) makePlan(ctx context.Context, cfg *config.Config, st *stack, pools
 		c.errorf("Cannot read the recorded state of stack %q\n%v", st.name, err)
 		return nil
 	}
-	foreign, err := foreignIDs(ctx, st.store, st.name)
-	if err != nil {
-		c.errorf("Cannot read the other stacks of the state store\n%v", err)
-		return nil
+	// Other stacks' objects matter only when the pools are listed: for the
+	// unmanaged report and imports.
+	var foreign map[string]string
+	if f.refresh || f.refreshOnly || len(f.imports) > 0 || len(cfg.Imports) > 0 {
+		if foreign, err = foreignIDs(ctx, st.store, st.name); err != nil {
+			c.errorf("Cannot read the other stacks of the state store\n%v", err)
+			return nil
+		}
 	}
 	plan, diags := planner.Make(ctx, cfg, rec, pools, planner.Options{
 		Refresh: f.refresh || f.refreshOnly, RefreshOnly: f.refreshOnly, Destroy: f.destroy,

@@ -338,7 +338,11 @@ func (r *reconciler) plan(ctx context.Context, cfg *config.Config, store state.S
 	if err != nil {
 		return nil, "state", fmt.Errorf("Cannot read the recorded state of stack %q\n%w", name, err)
 	}
-	plan, diags := planner.Make(ctx, cfg, rec, pools, planner.Options{Refresh: true, Version: version})
+	foreign, err := foreignIDs(ctx, store, name)
+	if err != nil {
+		return nil, "state", fmt.Errorf("Cannot read the other stacks of the state store\n%w", err)
+	}
+	plan, diags := planner.Make(ctx, cfg, rec, pools, planner.Options{Refresh: true, ForeignIDs: foreign, Version: version})
 	if ctx.Err() != nil && plan == nil {
 		return nil, "", nil
 	}
