@@ -13,6 +13,7 @@ import (
 
 	"github.com/slab-storage/slab/drivers"
 	"github.com/slab-storage/slab/drivers/backup"
+	"github.com/slab-storage/slab/drivers/file/filetest"
 )
 
 func TestCheckChunkSize(t *testing.T) {
@@ -294,4 +295,42 @@ func TestScatteredBlocksPackIntoOneObject(t *testing.T) {
 		// bytes only: allocation differs by design.
 		sameBytes(t, got, c.ref)
 	}
+}
+
+// TestSmallIncrementalIsSharedOut: an incremental whose changed data is a
+// few MiB (found from shared extents on XFS) is stored as several objects
+// of at least 1 MiB of changes each, so all workers read and write it at
+// once, and it restores to the same bytes.
+func TestSmallIncrementalIsSharedOut(t *testing.T) {
+	t.Parallel()
+	mnt := filetest.MountXFS(t, filetest.MinXFSSize, true)
+	e := newEnv(t, filepath.Join(mnt, "pool"), nil, backup.Options{Compression: backup.Zstd, Workers: 2})
+	rng := rand.New(rand.NewPCG(31, 32))
+	vol := e.createVolume(t, "v", 1)
+	writeAt(t, vol, 0, filler(rng, 64<<20, true))
+	e.takeBackup(t, "v", "b1", "")
+	// 128 scattered blocks, 4 MiB of changes: shared out four segments a
+	// worker they would be 512 KiB, but segments are never cut below
+	// 1 MiB, so four objects of 1 MiB.
+	for i := range int64(128) {
+		writeAt(t, vol, i*(512<<10)+blockSize, filler(rng, blockSize, i%2 == 0))
+	}
+	m, st := e.takeBackup(t, "v", "b2", "b1")
+	if st.Path != backup.PathShared || st.DataBytes != 128*blockSize {
+		t.Fatalf("incremental: path %s, %d data bytes; want %s, %d", st.Path, st.DataBytes, backup.PathShared, 128*blockSize)
+	}
+	if len(m.Objects) != 4 {
+		t.Errorf("%d objects, want 4 of 1 MiB of changes each", len(m.Objects))
+	}
+	for _, o := range m.Objects {
+		if o.Length != 1<<20 {
+			t.Errorf("object %s holds %d bytes, want 1 MiB", o.Name, o.Length)
+		}
+	}
+	ref := e.clone(t, "v", "ref")
+	got, _, err := e.restore(t, "b2", "r", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameBytes(t, got, ref)
 }

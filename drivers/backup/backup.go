@@ -25,7 +25,10 @@ import (
 // objects of an earlier attempt that never got its manifest are removed
 // first.
 func Backup(ctx context.Context, repo Repository, src Source, req Request, opts Options) (*Manifest, Stats, error) {
-	b, err := newBackupRun(ctx, repo, src, req, opts)
+	b, err := prepare(ctx, repo, req, opts)
+	if err == nil {
+		err = b.attach(src)
+	}
 	if err != nil {
 		return nil, Stats{}, err
 	}
@@ -47,6 +50,7 @@ type backupRun struct {
 	pHashes []byte // parent's hash list
 	hashes  []byte // the new hash list, written per block by workers
 	objSeq  int    // objects named so far; only the segment whose turn it is touches it
+	segSize int64  // the most bytes of the volume one segment covers
 	stats   Stats
 	// direct reads whole segments of a file source past the page cache;
 	// nil, or noDirect set, when the filesystem has no direct I/O.
@@ -60,7 +64,11 @@ var useDirectIO = true
 // errDirectUnsupported says a filesystem refused a direct read.
 var errDirectUnsupported = errors.New("direct I/O not supported")
 
-func newBackupRun(ctx context.Context, repo Repository, src Source, req Request, opts Options) (*backupRun, error) {
+// prepare checks a request and reads what the backup needs from the
+// repository (the parent's manifest and hash list), and removes what an
+// earlier attempt at the same backup left. It does not need the source,
+// so it can run while the volume is being snapshotted.
+func prepare(ctx context.Context, repo Repository, req Request, opts Options) (*backupRun, error) {
 	for _, id := range []string{req.ID, req.VolumeID} {
 		if err := drivers.CheckID("backup", id); err != nil {
 			return nil, err
@@ -89,10 +97,7 @@ func newBackupRun(ctx context.Context, repo Repository, src Source, req Request,
 	if req.Created.IsZero() {
 		req.Created = time.Now().UTC()
 	}
-	b := &backupRun{repo: repo, src: src, req: req, opts: opts, size: src.Size()}
-	if b.size < 0 {
-		return nil, fmt.Errorf("backup %s: negative volume size %d", req.ID, b.size)
-	}
+	b := &backupRun{repo: repo, req: req, opts: opts}
 
 	switch _, err := ReadManifest(ctx, repo, req.ID); {
 	case err == nil:
@@ -113,17 +118,28 @@ func newBackupRun(ctx context.Context, repo Repository, src Source, req Request,
 		if p.VolumeID != req.VolumeID {
 			return nil, fmt.Errorf("backup %s: parent %s is a backup of volume %s, not %s", req.ID, p.ID, p.VolumeID, req.VolumeID)
 		}
-		if p.Size != b.size {
-			return nil, &NeedsFullError{ID: req.ID, ParentID: p.ID, Size: b.size, ParentSize: p.Size}
-		}
 		if b.pHashes, err = loadHashes(ctx, repo, p); err != nil {
 			return nil, err
 		}
 		b.parent = p
 	}
-	b.hashes = make([]byte, blocks(b.size)*sha256.Size)
-	b.stats.Size = b.size
 	return b, nil
+}
+
+// attach sets the source to back up; a parent of another size fails with
+// a *NeedsFullError.
+func (b *backupRun) attach(src Source) error {
+	size := src.Size()
+	if size < 0 {
+		return fmt.Errorf("backup %s: negative volume size %d", b.req.ID, size)
+	}
+	if p := b.parent; p != nil && p.Size != size {
+		return &NeedsFullError{ID: b.req.ID, ParentID: p.ID, Size: size, ParentSize: p.Size}
+	}
+	b.src, b.size = src, size
+	b.hashes = make([]byte, blocks(size)*sha256.Size)
+	b.stats.Size = size
+	return nil
 }
 
 // fileSource is a Source backed by a file that nothing truncates while
@@ -198,9 +214,17 @@ func (b *backupRun) run(ctx context.Context) (*Manifest, error) {
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	segs := make(chan *segment, b.opts.Workers)
-	results := make(chan segResult, b.opts.Workers)
-	free := make(chan []byte, b.opts.Workers)
+	b.segSize = b.segmentSize(total)
+	workers := b.opts.Workers
+	if b.segSize < b.opts.ChunkSize {
+		// Small segments keep a worker waiting on the devices more than
+		// on the CPUs: twice as many keep the devices' queues full, and
+		// their buffers are small.
+		workers *= 2
+	}
+	segs := make(chan *segment, workers)
+	results := make(chan segResult, workers)
+	free := make(chan []byte, workers)
 	for range cap(free) {
 		free <- nil // allocated on first use
 	}
@@ -214,12 +238,12 @@ func (b *backupRun) run(ctx context.Context) (*Manifest, error) {
 	}()
 	go func() {
 		defer close(segs)
-		if err := b.cut(ctx, work, alloc, segs); err != nil {
+		if err := b.cut(ctx, work, alloc, b.segSize, segs); err != nil {
 			cancel(err)
 		}
 	}()
 	var wg sync.WaitGroup
-	for range b.opts.Workers {
+	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -274,8 +298,26 @@ func (b *backupRun) run(ctx context.Context) (*Manifest, error) {
 	return b.commit(ctx, mergeHoles(extents), objects)
 }
 
-// cut cuts work into segments of at most one chunk, in volume order.
-func (b *backupRun) cut(ctx context.Context, work, alloc []drivers.Extent, out chan<- *segment) error {
+// minSegment bounds how small segmentSize cuts work to share it out.
+const minSegment = 1 << 20
+
+// segmentSize is one chunk, or less when there is too little work (an
+// incremental's changed blocks, a small volume) to give every worker a
+// chunk: then the work is shared out evenly, so that it is read, hashed
+// and written on all CPUs at once. It depends on the work only, so the
+// same input still gives the same objects.
+func (b *backupRun) segmentSize(total int64) int64 {
+	if total >= b.opts.ChunkSize*int64(b.opts.Workers) {
+		return b.opts.ChunkSize
+	}
+	per := (total + int64(b.opts.Workers)*4 - 1) / (int64(b.opts.Workers) * 4)
+	per = (per + HashBlockSize - 1) / HashBlockSize * HashBlockSize
+	return min(max(per, minSegment), b.opts.ChunkSize)
+}
+
+// cut cuts work into segments of at most size bytes (a multiple of the
+// hash block), in volume order.
+func (b *backupRun) cut(ctx context.Context, work, alloc []drivers.Extent, size int64, out chan<- *segment) error {
 	turn := make(chan struct{})
 	close(turn) // the first segment's turn
 	s := &segment{}
@@ -296,7 +338,7 @@ func (b *backupRun) cut(ctx context.Context, work, alloc []drivers.Extent, out c
 	}
 	for _, w := range work {
 		for off := w.Offset; off < w.End(); {
-			n := min(b.opts.ChunkSize-s.n, w.End()-off)
+			n := min(size-s.n, w.End()-off)
 			for k := off; k < off+n; k += HashBlockSize {
 				for ai < len(alloc) && alloc[ai].End() <= k {
 					ai++
@@ -306,7 +348,7 @@ func (b *backupRun) cut(ctx context.Context, work, alloc []drivers.Extent, out c
 			}
 			s.n += n
 			off += n
-			if s.n == b.opts.ChunkSize {
+			if s.n == size {
 				if err := emit(); err != nil {
 					return err
 				}
@@ -347,7 +389,7 @@ func (b *backupRun) fill(ctx context.Context, s *segment, free chan []byte) erro
 	}
 	if s.buf == nil {
 		var err error
-		if s.buf, err = allocBuffer(b.opts.ChunkSize); err != nil {
+		if s.buf, err = allocBuffer(b.segSize); err != nil {
 			free <- nil
 			return err
 		}
@@ -397,7 +439,7 @@ func (b *backupRun) fill(ctx context.Context, s *segment, free chan []byte) erro
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			n, err := b.src.ReadAt(s.buf[r.from:r.to], r.voff)
+			n, err := b.readRun(s.buf[r.from:r.to], r.voff)
 			if err != nil && !(errors.Is(err, io.EOF) && int64(n) == r.to-r.from) {
 				mu.Lock()
 				if firstErr == nil {
@@ -418,7 +460,24 @@ func (b *backupRun) fill(ctx context.Context, s *segment, free chan []byte) erro
 }
 
 // readAhead is how many reads of one segment are in flight at once.
-const readAhead = 8
+const readAhead = 16
+
+// readRun reads one run of blocks of a segment: directly where it can (a
+// snapshot's scattered changed blocks would otherwise pull read-ahead
+// around each of them through the page cache), else through the source.
+func (b *backupRun) readRun(p []byte, off int64) (int, error) {
+	if b.direct != nil && !b.noDirect.Load() && off%directAlign == 0 && len(p)%directAlign == 0 {
+		n, err := readDirect(b.direct, p, off)
+		if err == nil && n < len(p) {
+			err = io.ErrUnexpectedEOF // the snapshot is never shorter than its size
+		}
+		if !errors.Is(err, errDirectUnsupported) {
+			return n, err
+		}
+		b.noDirect.Store(true)
+	}
+	return b.src.ReadAt(p, off)
+}
 
 // worker is one worker goroutine's reusable state.
 type worker struct {
@@ -565,18 +624,26 @@ func (b *backupRun) store(ctx context.Context, wk *worker, s *segment, data []by
 	return &ObjectRef{Name: name, Compression: comp, Length: int64(len(data)), StoredLength: int64(len(stored)), SHA256: sum}, nil
 }
 
-// commit makes the data objects durable, then writes the hash list, then
+// commit makes the data objects and the hash list durable, then writes
 // the manifest.
 func (b *backupRun) commit(ctx context.Context, extents []ManifestExtent, objects []ObjectRef) (*Manifest, error) {
+	// The hash list's checksum is computed while the disk works.
+	hashesSum := make(chan string, 1)
+	go func() {
+		sum, _ := treeSumOf(nil, b.hashes)
+		hashesSum <- sum
+	}()
 	if st, ok := b.repo.(Staging); ok {
+		if err := st.Stage(ctx, b.req.ID, HashesName, b.hashes); err != nil {
+			return nil, fmt.Errorf("writing %s: %w", HashesName, err)
+		}
 		if err := st.Settle(ctx, b.req.ID); err != nil {
 			return nil, fmt.Errorf("making the data objects durable: %w", err)
 		}
-	}
-	if err := b.repo.Put(ctx, b.req.ID, HashesName, b.hashes); err != nil {
+	} else if err := b.repo.Put(ctx, b.req.ID, HashesName, b.hashes); err != nil {
 		return nil, fmt.Errorf("writing %s: %w", HashesName, err)
 	}
-	hsum, _ := treeSumOf(nil, b.hashes)
+	hsum := <-hashesSum
 	m := &Manifest{
 		Format:        FormatVersion,
 		ID:            b.req.ID,

@@ -17,7 +17,11 @@
 // chunk-sized segments and a few workers each read one (with direct I/O
 // from a file source), hash, compress and store it, so reading, hashing
 // and writing overlap on every CPU while at most one chunk buffer per
-// worker is held. Progress is reported as bytes done of a total; Meter
+// worker is held. Work too small for a chunk per worker (an incremental's
+// changed blocks) is cut into smaller segments, at least 1 MiB, shared
+// among twice as many workers, which mostly wait for the devices. The
+// repository reads for an incremental (parent manifest and hash list) run
+// while the pool takes the snapshot. Progress is reported as bytes done of a total; Meter
 // turns that into a rate and an ETA for a renderer, without drawing
 // anything. Which backups to take, keep or delete is the planner's
 // policy, not the engine's.

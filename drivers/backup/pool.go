@@ -15,21 +15,46 @@ import (
 // only keeping the snapshot fails, the backup is complete: the manifest
 // is returned with the error.
 func BackupVolume(ctx context.Context, pool drivers.BackupPool, repo Repository, req Request, opts Options) (*Manifest, Stats, error) {
-	img, err := pool.OpenBackupImage(ctx, drivers.BackupImageRequest{VolumeID: req.VolumeID, BackupID: req.ID, ParentBackupID: req.ParentID})
+	// What the backup reads from the repository is read while the pool
+	// takes the snapshot; a backup that cannot be taken stops the snapshot.
+	openCtx, stopOpen := context.WithCancel(ctx)
+	defer stopOpen()
+	type prepared struct {
+		b   *backupRun
+		err error
+	}
+	prep := make(chan prepared, 1)
+	go func() {
+		b, err := prepare(ctx, repo, req, opts)
+		if err != nil {
+			stopOpen()
+		}
+		prep <- prepared{b, err}
+	}()
+	img, err := pool.OpenBackupImage(openCtx, drivers.BackupImageRequest{VolumeID: req.VolumeID, BackupID: req.ID, ParentBackupID: req.ParentID})
+	p := <-prep
+	if err == nil {
+		defer img.Close()
+	}
+	if p.err != nil {
+		return nil, Stats{}, p.err
+	}
+	if err == nil {
+		err = p.b.attach(img)
+	}
 	if err != nil {
 		return nil, Stats{}, err
 	}
-	defer img.Close()
-	m, st, err := Backup(ctx, repo, img, req, opts)
+	m, err := p.b.run(ctx)
 	if err != nil {
-		return nil, st, err
+		return nil, p.b.stats, fmt.Errorf("backup %s: %w", req.ID, err)
 	}
 	// The backup is complete; a snapshot not kept only costs the next
 	// incremental a full read.
 	if err := img.Keep(ctx); err != nil {
-		return m, st, fmt.Errorf("backup %s is complete, but keeping its snapshot for the next incremental failed: %w", req.ID, err)
+		return m, p.b.stats, fmt.Errorf("backup %s is complete, but keeping its snapshot for the next incremental failed: %w", req.ID, err)
 	}
-	return m, st, nil
+	return m, p.b.stats, nil
 }
 
 // RestoreVolume restores backup id into volumeID of pool and makes the

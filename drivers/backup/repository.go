@@ -33,7 +33,7 @@ type Repository interface {
 // objects without making each one durable at once: Stage stores an object
 // atomically (whole or absent under its name) but perhaps not durably yet;
 // Settle makes every object staged for id durable. A backup stages its data
-// objects and settles them once before it writes the hash list and the
+// objects and its hash list and settles them once before it writes the
 // manifest, so a crash still never leaves a complete-looking backup, and
 // the disk is flushed once per backup rather than once per object.
 type Staging interface {

@@ -74,21 +74,38 @@ func (p *Pool) OpenBackupImage(ctx context.Context, req drivers.BackupImageReque
 	if err != nil {
 		return nil, classify(op, req.BackupID, err)
 	}
-	reflinked, err := p.copyData(ctx, t.f, src)
-	if err != nil {
-		t.abort()
-		return nil, classify(op, req.BackupID, err)
-	}
-	fi, err := t.f.Stat()
-	if err != nil {
-		t.abort()
-		return nil, classify(op, req.BackupID, err)
-	}
-	img := &backupImage{p: p, t: t, size: fi.Size(), reflinked: reflinked, volumeID: req.VolumeID, backupID: req.BackupID}
-	if req.ParentBackupID != "" {
+	img := &backupImage{p: p, t: t, volumeID: req.VolumeID, backupID: req.BackupID}
+	if req.ParentBackupID != "" && p.reflink != reflinkNever {
+		// The parent's image is mapped while the volume is cloned: that
+		// map is most of what Changed costs besides the clone.
 		img.parentPath = p.imagePath(req.VolumeID, req.ParentBackupID)
+		img.parentMap = make(chan mapResult, 1)
+		go func() { img.parentMap <- readParentMap(img.parentPath) }()
+	}
+	img.reflinked, err = p.copyData(ctx, t.f, src)
+	if err == nil {
+		var fi os.FileInfo
+		if fi, err = t.f.Stat(); err == nil {
+			img.size = fi.Size()
+		}
+	}
+	if err != nil {
+		img.Close()
+		return nil, classify(op, req.BackupID, err)
 	}
 	return img, nil
+}
+
+// readParentMap maps a parent's kept image, if it is a regular file.
+func readParentMap(path string) mapResult {
+	var st unix.Stat_t
+	if err := unix.Lstat(path, &st); err != nil {
+		return mapResult{err: err}
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFREG {
+		return mapResult{err: &os.PathError{Op: "map", Path: path, Err: unix.EINVAL}}
+	}
+	return readFileMap(path)
 }
 
 // backupImage is an open backup image; its file stays a temp file until
@@ -101,6 +118,10 @@ type backupImage struct {
 	reflinked, kept    bool
 	volumeID, backupID string
 	parentPath         string
+	// parentMap delivers the parent image's block map, read once in the
+	// background; nil without a parent or reflink.
+	parentMap chan mapResult
+	parent    *mapResult
 }
 
 func (im *backupImage) ReadAt(b []byte, off int64) (int, error) { return im.t.f.ReadAt(b, off) }
@@ -123,25 +144,34 @@ func (im *backupImage) Allocated() ([]drivers.Extent, error) {
 // Changed compares block maps with the image kept for the parent backup;
 // it cannot tell without reflink or without that image.
 func (im *backupImage) Changed() ([]drivers.Extent, bool, error) {
-	if !im.reflinked || im.parentPath == "" {
+	if !im.reflinked || im.parentMap == nil {
 		return nil, false, nil
 	}
-	var st unix.Stat_t
-	if err := unix.Lstat(im.parentPath, &st); err != nil || st.Mode&unix.S_IFMT != unix.S_IFREG || st.Size != im.size {
-		return nil, false, nil
+	im.mu.Lock()
+	if im.parent == nil {
+		r := <-im.parentMap
+		im.parent = &r
 	}
-	ch, err := ChangedExtents(im.t.f.Name(), im.parentPath)
+	parent := *im.parent
+	im.mu.Unlock()
+	if parent.err != nil || parent.size != im.size {
+		return nil, false, nil // no usable image: the engine hashes instead
+	}
+	cur, err := fileMap(im.t.f.Name())
+	if err == nil {
+		var ch []Extent
+		if ch, err = changedBetween(cur, parent); err == nil {
+			out := make([]drivers.Extent, len(ch))
+			for i, e := range ch {
+				out[i] = drivers.Extent(e)
+			}
+			return out, true, nil
+		}
+	}
 	if errors.Is(err, unix.EOPNOTSUPP) {
 		return nil, false, nil
 	}
-	if err != nil {
-		return nil, false, err
-	}
-	out := make([]drivers.Extent, len(ch))
-	for i, e := range ch {
-		out[i] = drivers.Extent(e)
-	}
-	return out, true, nil
+	return nil, false, err
 }
 
 // Keep publishes the image as image-<backup-id> and drops the volume's
@@ -176,6 +206,10 @@ func (im *backupImage) Close() error {
 	im.mu.Lock()
 	defer im.mu.Unlock()
 	im.t.abort()
+	if im.parentMap != nil && im.parent == nil {
+		r := <-im.parentMap // the reader has finished with the parent's file
+		im.parent = &r
+	}
 	return nil
 }
 

@@ -25,16 +25,37 @@ const fiemapExtentUnwritten = 0x800
 // volume's size. Filesystems without FIEMAP give an error wrapping
 // EOPNOTSUPP.
 func ChangedExtents(newPath, oldPath string) ([]Extent, error) {
+	// The two maps are read at once: the filesystem walks each file's
+	// extent tree on its own.
+	old := make(chan mapResult, 1)
+	go func() { old <- readFileMap(oldPath) }()
 	a, err := fileMap(newPath)
+	b := <-old
 	if err != nil {
 		return nil, err
 	}
-	b, err := fileMap(oldPath)
-	if err != nil {
-		return nil, err
+	return changedBetween(a, b)
+}
+
+// mapResult is a block map read in the background.
+type mapResult struct {
+	blockMap
+	err error
+}
+
+func readFileMap(path string) mapResult {
+	m, err := fileMap(path)
+	return mapResult{m, err}
+}
+
+// changedBetween is ChangedExtents on block maps already read; b's error
+// is the old file's.
+func changedBetween(a blockMap, b mapResult) ([]Extent, error) {
+	if b.err != nil {
+		return nil, b.err
 	}
 	if a.size != b.size {
-		return nil, fmt.Errorf("%s is %d bytes and %s is %d: only files of one size compare", newPath, a.size, oldPath, b.size)
+		return nil, fmt.Errorf("%s is %d bytes and %s is %d: only files of one size compare", a.path, a.size, b.path, b.size)
 	}
 	// Ranges where both map the same physical blocks the same way.
 	var same []Extent
@@ -68,6 +89,7 @@ func ChangedExtents(newPath, oldPath string) ([]Extent, error) {
 }
 
 type blockMap struct {
+	path string
 	size int64
 	exts []fiemapExtent
 }
@@ -82,7 +104,7 @@ func fileMap(path string) (blockMap, error) {
 	if err != nil {
 		return blockMap{}, err
 	}
-	m := blockMap{size: fi.Size()}
+	m := blockMap{path: path, size: fi.Size()}
 	err = walkFiemap(f, m.size, func(e fiemapExtent) { m.exts = append(m.exts, e) })
 	return m, err
 }
