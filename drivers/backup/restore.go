@@ -65,19 +65,19 @@ func Restore(ctx context.Context, repo Repository, id string, dst Target, progre
 		prog.add(p.n)
 	}
 	var mu sync.Mutex
-	err = runJobs(ctx, jobs, func(c *codec, j *objectJob, buf []byte) ([]byte, error) {
-		data, hs, buf, err := j.load(ctx, repo, c, buf)
+	err = runJobs(ctx, jobs, func(c *codec, j *objectJob, bufs *jobBuffers) error {
+		data, hs, err := j.load(ctx, repo, c, bufs)
 		if err != nil {
-			return buf, err
+			return err
 		}
 		if err := j.checkLive(top, hashes, hs); err != nil {
-			return buf, err
+			return err
 		}
 		for _, p := range j.live {
 			rel := p.ext.ObjectOffset + p.off - p.ext.Offset
 			part := data[rel : rel+p.n]
 			if _, err := dst.WriteAt(part, p.off); err != nil {
-				return buf, fmt.Errorf("restore backup %s: writing at %d: %w", id, p.off, err)
+				return fmt.Errorf("restore backup %s: writing at %d: %w", id, p.off, err)
 			}
 			mu.Lock()
 			st.DataBytes += p.n
@@ -88,7 +88,7 @@ func Restore(ctx context.Context, repo Repository, id string, dst Target, progre
 		st.BytesRead += j.obj.StoredLength
 		st.Objects++
 		mu.Unlock()
-		return buf, nil
+		return nil
 	})
 	return st, err
 }
@@ -189,19 +189,19 @@ func Verify(ctx context.Context, repo Repository, id string, progress Progress) 
 	prog := &progressCounter{p: progress, total: total}
 	prog.add(st.HoleBytes)
 	var mu sync.Mutex
-	err = runJobs(ctx, jobs, func(c *codec, j *objectJob, buf []byte) ([]byte, error) {
-		_, hs, buf, err := j.load(ctx, repo, c, buf)
+	err = runJobs(ctx, jobs, func(c *codec, j *objectJob, bufs *jobBuffers) error {
+		_, hs, err := j.load(ctx, repo, c, bufs)
 		if err != nil {
-			return buf, err
+			return err
 		}
 		for _, e := range j.exts {
 			k := e.ObjectOffset / HashBlockSize
 			if bi, ok := checkBlocks(j.hashes, e.Offset/HashBlockSize, hs[k:k+blocks(e.Length)]); !ok {
-				return buf, &CorruptError{ID: j.m.ID, Object: j.obj.Name, Err: fmt.Errorf("block %d does not match the hash list", bi)}
+				return &CorruptError{ID: j.m.ID, Object: j.obj.Name, Err: fmt.Errorf("block %d does not match the hash list", bi)}
 			}
 		}
 		if err := j.checkLive(top, topHashes, hs); err != nil {
-			return buf, err
+			return err
 		}
 		mu.Lock()
 		st.BytesRead += j.obj.StoredLength
@@ -209,7 +209,7 @@ func Verify(ctx context.Context, repo Repository, id string, progress Progress) 
 		st.Objects++
 		prog.add(j.obj.Length)
 		mu.Unlock()
-		return buf, nil
+		return nil
 	})
 	return st, err
 }
@@ -230,31 +230,42 @@ type objectJob struct {
 	live   []piece
 }
 
-// load reads the object, checks its checksum and returns its content
-// (decompressed into buf when compressed) and the hashes of the
-// content's blocks, computed here unless the checksum already did.
-func (j *objectJob) load(ctx context.Context, repo Repository, c *codec, buf []byte) (data []byte, hs []digest, _ []byte, _ error) {
+// jobBuffers are one worker's buffers, reused from object to object: the
+// object as stored, its content when compressed, and its block hashes.
+type jobBuffers struct {
+	stored, content []byte
+	pieces          []digest
+}
+
+// load reads the object, checks its checksum and returns its content and
+// the hashes of the content's blocks (computed here unless the checksum
+// already did), both in bufs: valid until the next load.
+func (j *objectJob) load(ctx context.Context, repo Repository, c *codec, bufs *jobBuffers) (data []byte, hs []digest, _ error) {
 	ref := j.obj
-	stored, err := getObject(ctx, repo, j.m.ID, ref)
+	stored, err := getObject(ctx, repo, j.m.ID, ref, bufs.stored)
 	if err != nil {
-		return nil, nil, buf, err
+		return nil, nil, err
 	}
-	pieces, err := checkSum(j.m.ID, ref, stored, nil)
+	bufs.stored = stored
+	pieces, err := checkSum(j.m.ID, ref, stored, bufs.pieces[:0])
+	bufs.pieces = pieces
 	if err != nil {
-		return nil, nil, buf, err
+		return nil, nil, err
 	}
 	if ref.Compression == None {
 		if int64(len(stored)) != ref.Length {
-			return nil, nil, buf, &CorruptError{ID: j.m.ID, Object: ref.Name, Err: fmt.Errorf("%d bytes, want %d", len(stored), ref.Length)}
+			return nil, nil, &CorruptError{ID: j.m.ID, Object: ref.Name, Err: fmt.Errorf("%d bytes, want %d", len(stored), ref.Length)}
 		}
 		// Stored pieces are the content's blocks: hashed once, not twice.
-		return stored, pieces, buf, nil
+		return stored, pieces, nil
 	}
-	out, err := c.decompress(ref.Compression, stored, buf, ref.Length)
+	out, err := c.decompress(ref.Compression, stored, bufs.content, ref.Length)
 	if err != nil {
-		return nil, nil, buf, &CorruptError{ID: j.m.ID, Object: ref.Name, Err: err}
+		return nil, nil, &CorruptError{ID: j.m.ID, Object: ref.Name, Err: err}
 	}
-	return out, blockHashes(pieces[:0], out), out, nil
+	bufs.content = out
+	bufs.pieces = blockHashes(pieces[:0], out)
+	return out, bufs.pieces, nil
 }
 
 // checkBlocks compares the hashes of blocks starting at block first with
@@ -271,7 +282,7 @@ func checkBlocks(list []byte, first int64, hs []digest) (int64, bool) {
 
 // runJobs runs fn over jobs on GOMAXPROCS+1 goroutines, stopping at the
 // first error, which it returns.
-func runJobs(ctx context.Context, jobs []objectJob, fn func(c *codec, j *objectJob, buf []byte) ([]byte, error)) error {
+func runJobs(ctx context.Context, jobs []objectJob, fn func(c *codec, j *objectJob, bufs *jobBuffers) error) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	next := make(chan *objectJob)
@@ -282,10 +293,9 @@ func runJobs(ctx context.Context, jobs []objectJob, fn func(c *codec, j *objectJ
 			defer wg.Done()
 			c := newCodec()
 			defer c.close()
-			var buf []byte
+			bufs := &jobBuffers{}
 			for j := range next {
-				var err error
-				if buf, err = fn(c, j, buf); err != nil {
+				if err := fn(c, j, bufs); err != nil {
 					cancel(err)
 				}
 			}

@@ -136,7 +136,7 @@ func clearObjects(ctx context.Context, repo Repository, id string) error {
 
 // loadHashes reads and checks backup m's hash list.
 func loadHashes(ctx context.Context, repo Repository, m *Manifest) ([]byte, error) {
-	b, err := getObject(ctx, repo, m.ID, &m.Hashes)
+	b, err := getObject(ctx, repo, m.ID, &m.Hashes, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -149,9 +149,16 @@ func loadHashes(ctx context.Context, repo Repository, m *Manifest) ([]byte, erro
 	return b, nil
 }
 
-// getObject reads an object and checks its length and checksum.
-func getObject(ctx context.Context, repo Repository, id string, ref *ObjectRef) ([]byte, error) {
-	b, err := repo.Get(ctx, id, ref.Name)
+// getObject reads an object and checks its length (the caller checks its
+// checksum), into buf where the repository can.
+func getObject(ctx context.Context, repo Repository, id string, ref *ObjectRef, buf []byte) ([]byte, error) {
+	var b []byte
+	var err error
+	if r, ok := repo.(ObjectReader); ok {
+		b, err = r.ReadObject(ctx, id, ref.Name, buf)
+	} else {
+		b, err = repo.Get(ctx, id, ref.Name)
+	}
 	if errors.Is(err, ErrObjectNotFound) {
 		return nil, &CorruptError{ID: id, Object: ref.Name, Err: errors.New("missing")}
 	}

@@ -42,8 +42,9 @@ type Repo struct {
 }
 
 var (
-	_ backup.Repository = (*Repo)(nil)
-	_ backup.Staging    = (*Repo)(nil)
+	_ backup.Repository   = (*Repo)(nil)
+	_ backup.Staging      = (*Repo)(nil)
+	_ backup.ObjectReader = (*Repo)(nil)
 )
 
 // DriverName is the name the repository driver registers under.
@@ -282,6 +283,11 @@ func directOK(data []byte) bool {
 
 // Get implements backup.Repository.
 func (r *Repo) Get(ctx context.Context, id, name string) ([]byte, error) {
+	return r.ReadObject(ctx, id, name, nil)
+}
+
+// ReadObject implements backup.ObjectReader.
+func (r *Repo) ReadObject(ctx context.Context, id, name string, buf []byte) ([]byte, error) {
 	p, err := r.path(id, name)
 	if err != nil {
 		return nil, err
@@ -304,7 +310,11 @@ func (r *Repo) Get(ctx context.Context, id, name string) ([]byte, error) {
 	if !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("%s is not a regular file", p)
 	}
-	b := make([]byte, fi.Size())
+	b := buf[:0]
+	if int64(cap(b)) < fi.Size() {
+		b = make([]byte, fi.Size())
+	}
+	b = b[:fi.Size()]
 	if _, err := io.ReadFull(f, b); err != nil {
 		return nil, fmt.Errorf("read %s: %w", p, err)
 	}

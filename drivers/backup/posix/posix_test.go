@@ -39,6 +39,27 @@ func TestRepo(t *testing.T) {
 			t.Errorf("object file: %v %v, want mode 0600", fi, err)
 		}
 	})
+	t.Run("objects are read into the caller's buffer when they fit", func(t *testing.T) {
+		if err := r.Put(ctx, "b-read", "chunk-00000001", []byte("nine bytes")); err != nil {
+			t.Fatal(err)
+		}
+		buf := make([]byte, 0, 64)
+		got, err := r.ReadObject(ctx, "b-read", "chunk-00000001", buf)
+		if err != nil || string(got) != "nine bytes" || &got[0] != &buf[:1][0] {
+			t.Errorf("ReadObject into a large enough buffer = %q, %v (own memory: %v)", got, err, err == nil && &got[0] != &buf[:1][0])
+		}
+		small := make([]byte, 0, 4)
+		got, err = r.ReadObject(ctx, "b-read", "chunk-00000001", small)
+		if err != nil || string(got) != "nine bytes" {
+			t.Errorf("ReadObject into a small buffer = %q, %v", got, err)
+		}
+		if _, err := r.ReadObject(ctx, "b-read", "chunk-00000002", buf); !errors.Is(err, backup.ErrObjectNotFound) {
+			t.Errorf("ReadObject of a missing object: %v, want ErrObjectNotFound", err)
+		}
+		if err := r.Delete(ctx, "b-read", "chunk-00000001"); err != nil {
+			t.Fatal(err)
+		}
+	})
 	t.Run("large objects round trip whether or not they can be written directly", func(t *testing.T) {
 		// Page-aligned memory, as the engine's buffers are.
 		mem, err := unix.Mmap(-1, 0, 4<<20, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
