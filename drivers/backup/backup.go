@@ -2,6 +2,7 @@ package backup
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"errors"
@@ -294,7 +295,7 @@ func (b *backupRun) run(ctx context.Context) (*Manifest, error) {
 	if err := context.Cause(ctx); err != nil {
 		return nil, err
 	}
-	slices.SortFunc(objects, func(a, b ObjectRef) int { return compareStrings(a.Name, b.Name) })
+	slices.SortFunc(objects, func(a, b ObjectRef) int { return cmp.Compare(a.Name, b.Name) })
 	return b.commit(ctx, mergeHoles(extents), objects)
 }
 
@@ -702,7 +703,7 @@ func alignExtents(exts []drivers.Extent, size int64) []drivers.Extent {
 
 // mergeHoles sorts extents and joins adjacent holes.
 func mergeHoles(exts []ManifestExtent) []ManifestExtent {
-	slices.SortFunc(exts, func(a, b ManifestExtent) int { return compareInt(a.Offset, b.Offset) })
+	slices.SortFunc(exts, func(a, b ManifestExtent) int { return cmp.Compare(a.Offset, b.Offset) })
 	var out []ManifestExtent
 	for _, e := range exts {
 		if n := len(out); n > 0 && e.Hole && out[n-1].Hole && out[n-1].End() == e.Offset {
@@ -712,14 +713,4 @@ func mergeHoles(exts []ManifestExtent) []ManifestExtent {
 		out = append(out, e)
 	}
 	return out
-}
-
-func compareInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }

@@ -1,6 +1,7 @@
 package evaluator
 
 import (
+	"cmp"
 	"math"
 	"math/big"
 )
@@ -27,7 +28,7 @@ func compare(op string, a, b Value) (bool, error) {
 		}
 		return holds(op, c), nil
 	case a.kind == KindStr && b.kind == KindStr:
-		return holds(op, cmpStrings(a.s, b.s)), nil
+		return holds(op, cmp.Compare(a.s, b.s)), nil // code point order is UTF-8 byte order
 	case a.kind == KindList && b.kind == KindList:
 		return compareLists(op, a.list, b.list)
 	}
@@ -45,17 +46,6 @@ func holds(op string, c int) bool {
 		return c > 0
 	}
 	return c >= 0 // ">="
-}
-
-// cmpStrings orders by code point, which byte order of UTF-8 gives.
-func cmpStrings(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // compareLists is CPython's list_richcompare for an ordering: find the
